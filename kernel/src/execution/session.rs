@@ -1,0 +1,203 @@
+//! One evcxr session with the Torchbook prelude loaded: start, run cells, analyse code.
+
+use super::store::Store;
+use anyhow::{anyhow, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Environment variable that tells the prelude it runs inside the kernel.
+pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
+
+/// Lock file of the template, kept beside the cloned one: evcxr's first build (before the
+/// prelude is added) prunes `Cargo.lock`, and restoring it keeps every dependency at the version
+/// the template was built with.
+const TEMPLATE_LOCK: &str = "torchbook-template.lock";
+
+/// Options of an evcxr session.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// The store with the template and shared configuration.
+    pub store: Store,
+    /// Source directory of the prelude crate (`prelude/` of the repository).
+    pub prelude_dir: PathBuf,
+}
+
+/// How long each step of a start took, for the log and the benchmarks.
+#[derive(Debug, Clone, Default)]
+pub struct StartTimings {
+    /// Cloning the template.
+    pub clone: Duration,
+    /// evcxr's own start (its first build and child process).
+    pub evcxr: Duration,
+    /// Adding the prelude and running its `init`.
+    pub prelude: Duration,
+}
+
+/// An evcxr `CommandContext` in a private directory, with the prelude loaded.
+pub struct Session {
+    ctx: evcxr::CommandContext,
+    dir: PathBuf,
+    remove_dir_on_drop: bool,
+    process: Arc<Mutex<Child>>,
+    last_pid: u32,
+    /// Lines the execution process writes to stdout (evcxr keeps their order with the cell end).
+    pub stdout: crossbeam_channel::Receiver<String>,
+    /// Lines the execution process writes to stderr.
+    pub stderr: crossbeam_channel::Receiver<String>,
+    /// Time spent starting.
+    pub timings: StartTimings,
+}
+
+/// The cell that makes the prelude visible to every later cell.
+pub fn preload_code(prelude_dir: &Path) -> String {
+    format!(
+        ":dep torchbook = {{ path = {path:?} }}\nuse torchbook::prelude::*;\ntorchbook::runtime::init();",
+        path = prelude_dir.display().to_string()
+    )
+}
+
+/// The cell that prepares a fresh execution process after a crash or a forced interrupt.
+pub const REINIT_CODE: &str = "torchbook::runtime::init();";
+
+fn pid_of(process: &Arc<Mutex<Child>>) -> u32 {
+    process.lock().map(|c| c.id()).unwrap_or(0)
+}
+
+impl Session {
+    /// Starts a session in a new kernel directory cloned from the store's template.
+    pub fn start(options: &SessionOptions) -> Result<Session> {
+        let t = Instant::now();
+        options.store.remove_stale_kernel_dirs();
+        let dir = options.store.new_kernel_dir()?;
+        let clone = t.elapsed();
+        let mut session = Session::start_in(options, dir, true)?;
+        session.timings.clone = clone;
+        Ok(session)
+    }
+
+    /// Starts a session in `dir` (the template itself when warming the store).
+    pub fn start_in(options: &SessionOptions, dir: PathBuf, remove_dir_on_drop: bool) -> Result<Session> {
+        std::fs::create_dir_all(options.store.evcxr_config_dir())?;
+        // SAFETY: called before any thread of this process reads the environment; evcxr reads
+        // these variables while creating the context, and the execution process inherits them.
+        unsafe {
+            std::env::set_var("EVCXR_TMPDIR", &dir);
+            std::env::set_var("EVCXR_CONFIG_DIR", options.store.evcxr_config_dir());
+            std::env::set_var(KERNEL_ENV, "1");
+        }
+        let t = Instant::now();
+        let (ctx, outputs) = evcxr::CommandContext::new()
+            .map_err(|e| anyhow!("evcxr could not start in {}: {e}", dir.display()))?;
+        let evcxr_time = t.elapsed();
+        let process = ctx.process_handle();
+        let last_pid = pid_of(&process);
+        let mut session = Session {
+            ctx,
+            dir,
+            remove_dir_on_drop,
+            process,
+            last_pid,
+            stdout: outputs.stdout,
+            stderr: outputs.stderr,
+            timings: StartTimings { evcxr: evcxr_time, ..Default::default() },
+        };
+        let t = Instant::now();
+        session.restore_template_lock()?;
+        let code = preload_code(&options.prelude_dir);
+        session
+            .ctx
+            .execute(&code)
+            .map_err(|e| anyhow!("loading the Torchbook prelude from {} failed:\n{e}", options.prelude_dir.display()))?;
+        session.timings.prelude = t.elapsed();
+        Ok(session)
+    }
+
+    fn restore_template_lock(&self) -> Result<()> {
+        let saved = self.dir.join(TEMPLATE_LOCK);
+        if saved.exists() {
+            std::fs::copy(&saved, self.dir.join("Cargo.lock"))
+                .with_context(|| format!("restoring {}", saved.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the current `Cargo.lock` as the one later kernels start from (used by `warm`).
+    pub fn save_template_lock(&self) -> Result<()> {
+        std::fs::copy(self.dir.join("Cargo.lock"), self.dir.join(TEMPLATE_LOCK))?;
+        Ok(())
+    }
+
+    /// The session's build directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Handle on the execution process; stays valid when evcxr restarts it.
+    pub fn process_handle(&self) -> Arc<Mutex<Child>> {
+        self.process.clone()
+    }
+
+    /// Compiles and runs a cell (or evcxr command), answering input requests with
+    /// `input(prompt, is_password)`.
+    pub fn execute(
+        &mut self,
+        code: &str,
+        input: &dyn Fn(&str, bool) -> String,
+    ) -> Result<evcxr::EvalOutputs, evcxr::Error> {
+        // evcxr does not export the request's type, so the closure gets it from the field.
+        let mut callbacks = evcxr::EvalCallbacks {
+            input_reader: &|request| input(&request.prompt, request.is_password),
+        };
+        self.ctx.execute_with_callbacks(code, &mut callbacks)
+    }
+
+    /// True once after evcxr replaced the execution process (crash, kill, `:restart`).
+    pub fn take_restart(&mut self) -> bool {
+        let pid = pid_of(&self.process);
+        let restarted = pid != self.last_pid;
+        self.last_pid = pid;
+        restarted
+    }
+
+    /// Prepares a replaced execution process: CUDA, panic reports, interrupts.
+    pub fn reinit(&mut self) -> Result<()> {
+        self.ctx.execute(REINIT_CODE).map_err(|e| anyhow!("re-initialising the prelude failed: {e}"))?;
+        self.take_restart();
+        Ok(())
+    }
+
+    /// Names of the variables that persist between cells.
+    pub fn variable_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.ctx.variables_and_types().map(|(n, _)| n.to_owned()).collect();
+        names.sort();
+        names
+    }
+
+    /// The source evcxr compiled last (to locate panics).
+    pub fn last_source(&self) -> Option<String> {
+        self.ctx.last_source().ok()
+    }
+
+    /// rust-analyzer completions at byte offset `pos`.
+    pub fn completions(&mut self, code: &str, pos: usize) -> Result<evcxr::Completions> {
+        self.ctx.completions(code, pos)
+    }
+
+    /// rust-analyzer documentation `(plain, html)` for the expression ending at byte offset `pos`.
+    pub fn hover(&mut self, code: &str, pos: usize) -> Result<(String, String)> {
+        self.ctx.hover_at(code, pos)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.process.lock() {
+            let _ = child.kill();
+        }
+        if self.remove_dir_on_drop {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The Torchbook Jupyter kernel: Rust cells compiled by evcxr, with the `torchbook` prelude
+//! (tch and plotters) preloaded.
+//!
+//! See `ARCHITECTURE.md` at the repository root for how a cell travels through these modules.
+
+pub mod execution;
+pub mod history;
+pub mod install;
+pub mod is_complete;
+pub mod protocol;
+pub mod server;
+pub mod warm;

@@ -1,0 +1,87 @@
+//! `torchbook-kernel`: the Jupyter kernel binary.
+//!
+//! ```text
+//! torchbook-kernel run --connection-file FILE      # what Jupyter starts
+//! torchbook-kernel warm [--libtch FILE --torch-lib DIR]   # build the store's template (install.sh)
+//! torchbook-kernel install --prefix DIR [--env KEY=VALUE]...   # write the kernelspec
+//! ```
+//! The store and the prelude are found through `TORCHBOOK_STORE` and `TORCHBOOK_PRELUDE`.
+
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use torchbook_kernel::execution::session::SessionOptions;
+use torchbook_kernel::execution::store::Store;
+use torchbook_kernel::protocol::connection::ConnectionInfo;
+
+const USAGE: &str = "usage: torchbook-kernel run --connection-file FILE\n       \
+torchbook-kernel warm [--libtch FILE --torch-lib DIR]\n       \
+torchbook-kernel install --prefix DIR [--env KEY=VALUE]...";
+
+fn session_options() -> Result<SessionOptions> {
+    let prelude_dir = match std::env::var_os("TORCHBOOK_PRELUDE") {
+        Some(p) => PathBuf::from(p),
+        None => bail!("TORCHBOOK_PRELUDE is not set: it must name the prelude/ directory of the Torchbook checkout (install.sh writes it into the kernelspec)"),
+    };
+    if !prelude_dir.join("Cargo.toml").exists() {
+        bail!("TORCHBOOK_PRELUDE={} has no Cargo.toml", prelude_dir.display());
+    }
+    Ok(SessionOptions { store: Store::from_env(), prelude_dir })
+}
+
+/// Value of `--name VALUE` in `args`.
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn main() -> Result<()> {
+    // The same binary is evcxr's execution process and its rustc wrapper; this returns at once
+    // when it is neither.
+    if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+        // Until the prelude installs its handler, an interrupt must not end the process.
+        // SAFETY: setting a signal disposition before any other thread exists.
+        unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    }
+    torchbook_kernel::execution::rustc_wrapper::intercept();
+    evcxr::runtime_hook();
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => {
+            let file = flag(&args, "--connection-file").context("run needs --connection-file FILE")?;
+            let connection = ConnectionInfo::from_file(std::path::Path::new(&file))?;
+            // Jupyter front ends interrupt through control; Ctrl-C in the terminal that started
+            // Jupyter must not kill the kernel.
+            // SAFETY: no other thread exists yet.
+            unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+            torchbook_kernel::server::run(connection, session_options()?)
+        }
+        Some("warm") => {
+            let native = match (flag(&args, "--libtch"), flag(&args, "--torch-lib")) {
+                (Some(libtch), Some(torch_lib)) => Some(torchbook_kernel::warm::NativeLibs {
+                    libtch: libtch.into(),
+                    torch_lib: torch_lib.into(),
+                }),
+                (None, None) => None,
+                _ => bail!("--libtch and --torch-lib go together"),
+            };
+            torchbook_kernel::warm::warm(&session_options()?, native.as_ref())
+        }
+        Some("install") => {
+            let prefix = flag(&args, "--prefix").context("install needs --prefix DIR")?;
+            let mut env = BTreeMap::new();
+            for (i, a) in args.iter().enumerate() {
+                if a == "--env" {
+                    let kv = args.get(i + 1).context("--env needs KEY=VALUE")?;
+                    let (k, v) = kv.split_once('=').with_context(|| format!("--env {kv}: expected KEY=VALUE"))?;
+                    env.insert(k.to_owned(), v.to_owned());
+                }
+            }
+            let exe = std::env::current_exe()?.canonicalize()?;
+            let dir = torchbook_kernel::install::install(std::path::Path::new(&prefix), &exe, env)?;
+            println!("installed kernelspec torchbook in {}", dir.display());
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}

@@ -1,0 +1,86 @@
+//! The control channel: shutdown and interrupt, answered even while a cell runs.
+
+use super::interrupt::Interrupter;
+use super::kernel_info::kernel_info;
+use super::publisher::Publisher;
+use crate::protocol::messages::*;
+use crate::protocol::wire::Signer;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Serves the control socket on its own thread.
+pub fn start(
+    socket: zmq::Socket,
+    key: String,
+    publisher: Publisher,
+    interrupter: Arc<Interrupter>,
+    kernel_dir: Arc<Mutex<Option<PathBuf>>>,
+) {
+    std::thread::Builder::new()
+        .name("control".into())
+        .spawn(move || {
+            let mut signer = Signer::new(&key);
+            loop {
+                let frames = match socket.recv_multipart(0) {
+                    Ok(f) => f,
+                    Err(zmq::Error::ETERM) => return,
+                    Err(_) => continue,
+                };
+                let message = match signer.decode(frames).map_err(|e| e.to_string()).and_then(|raw| {
+                    Message::from_raw(raw).map_err(|e| e.to_string())
+                }) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        eprintln!("torchbook: dropped a control message: {e}");
+                        continue;
+                    }
+                };
+                let reply = |content: Content| {
+                    let reply = Message::reply_to(Some(&message), publisher.session(), content);
+                    if let Err(e) = socket.send_multipart(signer.encode(&reply.into_raw()), 0) {
+                        eprintln!("torchbook: control send failed: {e}");
+                    }
+                };
+                publisher.status(Some(&message), ExecutionState::Busy);
+                match &message.content {
+                    Content::InterruptRequest(_) => {
+                        interrupter.interrupt();
+                        reply(Content::InterruptReply(InterruptReply { status: ReplyStatus::Ok }));
+                    }
+                    Content::ShutdownRequest(request) => {
+                        shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
+                    }
+                    Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
+                    other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
+                }
+                publisher.status(Some(&message), ExecutionState::Idle);
+            }
+        })
+        .expect("spawning the control thread");
+}
+
+/// Replies, stops the execution process, removes the kernel's build directory and exits.
+///
+/// A restart is the front end's job (it starts a new kernel process); the reply says whether
+/// one was asked for.
+pub fn shutdown(
+    publisher: &Publisher,
+    interrupter: &Interrupter,
+    kernel_dir: &Mutex<Option<PathBuf>>,
+    message: &Message,
+    restart: bool,
+    reply: impl FnOnce(Content),
+) -> ! {
+    let content = Shutdown { restart, status: Some(ReplyStatus::Ok) };
+    reply(Content::ShutdownReply(content.clone()));
+    publisher.send(Some(message), Content::ShutdownReply(content));
+    publisher.status(Some(message), ExecutionState::Idle);
+    publisher.flush();
+    interrupter.kill_process();
+    if let Some(dir) = kernel_dir.lock().ok().and_then(|d| d.clone()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    // zmq sends from its own I/O thread; give it a moment to put the replies on the wire.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::process::exit(0)
+}

@@ -1,0 +1,514 @@
+//! The shell channel: requests are handled one at a time, each between `busy` and `idle`.
+
+use super::interrupt::Interrupter;
+use super::kernel_info::kernel_info;
+use super::publisher::Publisher;
+use crate::execution::forward::{Forwarders, Published};
+use crate::execution::output::DisplayRequest;
+use crate::execution::report;
+use crate::execution::session::{Session, SessionOptions};
+use crate::history::History;
+use crate::is_complete::{is_complete, Completeness};
+use crate::protocol::messages::*;
+use crate::protocol::wire::Signer;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// The evcxr session, which starts on its own thread so `kernel_info` is answered at once.
+enum SessionSlot {
+    Loading(crossbeam_channel::Receiver<anyhow::Result<Session>>),
+    Ready(Box<Session>, Forwarders),
+    Failed(String),
+}
+
+/// State of the shell thread.
+pub struct Shell {
+    socket: zmq::Socket,
+    stdin: zmq::Socket,
+    signer: Signer,
+    stdin_signer: RefCell<Signer>,
+    publisher: Publisher,
+    slot: SessionSlot,
+    current_parent: Arc<Mutex<Option<Message>>>,
+    interrupter: Arc<Interrupter>,
+    history: History,
+    execution_count: u64,
+    kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+}
+
+/// What a finished cell produced.
+enum CellOutcome {
+    Ok { data: BTreeMap<String, String>, payload: Vec<Value> },
+    Error(ErrorInfo),
+}
+
+impl Shell {
+    /// Creates the shell and starts loading the session in the background.
+    pub fn new(
+        socket: zmq::Socket,
+        stdin: zmq::Socket,
+        key: &str,
+        publisher: Publisher,
+        options: SessionOptions,
+        interrupter: Arc<Interrupter>,
+        kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+    ) -> Shell {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        std::thread::Builder::new()
+            .name("session-start".into())
+            .spawn(move || {
+                let _ = tx.send(Session::start(&options));
+            })
+            .expect("spawning the session thread");
+        Shell {
+            socket,
+            stdin,
+            signer: Signer::new(key),
+            stdin_signer: RefCell::new(Signer::new(key)),
+            publisher,
+            slot: SessionSlot::Loading(rx),
+            current_parent: Arc::new(Mutex::new(None)),
+            interrupter,
+            history: History::default(),
+            execution_count: 0,
+            kernel_dir,
+        }
+    }
+
+    /// Serves requests until the process exits.
+    pub fn run(mut self) -> ! {
+        loop {
+            let frames = match self.socket.recv_multipart(0) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("torchbook: shell receive failed: {e}");
+                    continue;
+                }
+            };
+            let raw = match self.signer.decode(frames) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    eprintln!("torchbook: dropped a shell message: {e}");
+                    continue;
+                }
+            };
+            let message = match Message::from_raw(raw) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("torchbook: dropped a shell message: {e}");
+                    continue;
+                }
+            };
+            self.publisher.status(Some(&message), ExecutionState::Busy);
+            self.handle(&message);
+            self.publisher.status(Some(&message), ExecutionState::Idle);
+        }
+    }
+
+    fn reply(&self, parent: &Message, content: Content) {
+        let reply = Message::reply_to(Some(parent), self.publisher.session(), content);
+        let frames = self.signer.encode(&reply.into_raw());
+        if let Err(e) = self.socket.send_multipart(frames, 0) {
+            eprintln!("torchbook: shell send failed: {e}");
+        }
+    }
+
+    fn handle(&mut self, message: &Message) {
+        match &message.content {
+            Content::KernelInfoRequest(_) => {
+                self.reply(message, Content::KernelInfoReply(Box::new(kernel_info())))
+            }
+            Content::ExecuteRequest(request) => self.execute(message, request),
+            Content::IsCompleteRequest(request) => {
+                let (status, indent) = match is_complete(&request.code) {
+                    Completeness::Complete => ("complete", None),
+                    Completeness::Incomplete(indent) => ("incomplete", Some(indent)),
+                    Completeness::Invalid => ("invalid", None),
+                };
+                self.reply(
+                    message,
+                    Content::IsCompleteReply(IsCompleteReply { status: status.to_owned(), indent }),
+                );
+            }
+            Content::CompleteRequest(request) => {
+                let reply = self.complete(request);
+                self.reply(message, Content::CompleteReply(reply));
+            }
+            Content::InspectRequest(request) => {
+                let reply = self.inspect(request);
+                self.reply(message, Content::InspectReply(reply));
+            }
+            Content::HistoryRequest(request) => {
+                let history = self.history.query(request);
+                self.reply(
+                    message,
+                    Content::HistoryReply(HistoryReply { status: ReplyStatus::Ok, history }),
+                );
+            }
+            Content::CommInfoRequest(_) => self.reply(
+                message,
+                Content::CommInfoReply(CommInfoReply { status: ReplyStatus::Ok, comms: Map::new() }),
+            ),
+            Content::CommOpen(comm) => {
+                // No comm targets: the spec asks the kernel to close comms it cannot open.
+                self.publisher.send(
+                    Some(message),
+                    Content::CommClose(CommMessage {
+                        comm_id: comm.comm_id.clone(),
+                        target_name: None,
+                        data: Value::Object(Map::new()),
+                    }),
+                );
+            }
+            Content::CommMsg(_) | Content::CommClose(_) => {}
+            Content::ShutdownRequest(request) => {
+                super::control::shutdown(
+                    &self.publisher,
+                    &self.interrupter,
+                    &self.kernel_dir,
+                    message,
+                    request.restart,
+                    |content| self.reply(message, content),
+                );
+            }
+            other => eprintln!("torchbook: ignored {} on shell", other.msg_type()),
+        }
+    }
+
+    /// Waits for the session if it is still starting.
+    fn ensure_session(&mut self) {
+        let SessionSlot::Loading(rx) = &self.slot else { return };
+        self.slot = match rx.recv() {
+            Ok(Ok(session)) => {
+                let t = &session.timings;
+                eprintln!(
+                    "torchbook: session ready in {} (clone {:.2}s, evcxr {:.2}s, prelude {:.2}s)",
+                    session.dir().display(),
+                    t.clone.as_secs_f64(),
+                    t.evcxr.as_secs_f64(),
+                    t.prelude.as_secs_f64()
+                );
+                if let Ok(mut dir) = self.kernel_dir.lock() {
+                    *dir = Some(session.dir().to_path_buf());
+                }
+                self.interrupter.set_process(session.process_handle());
+                let publisher = self.publisher.clone();
+                let parent = self.current_parent.clone();
+                let forwarders = Forwarders::start(session.stdout.clone(), session.stderr.clone(), move |p| {
+                    let parent = parent.lock().ok().and_then(|p| p.clone());
+                    publish_output(&publisher, parent.as_ref(), p);
+                });
+                SessionSlot::Ready(Box::new(session), forwarders)
+            }
+            Ok(Err(e)) => SessionSlot::Failed(format!("{e:#}")),
+            Err(_) => SessionSlot::Failed("the session thread ended without a result".to_owned()),
+        };
+    }
+
+    /// The session, once started; `None` if it failed to start.
+    fn ready_session(&mut self) -> Option<&mut Session> {
+        self.ensure_session();
+        match &mut self.slot {
+            SessionSlot::Ready(session, _) => Some(session.as_mut()),
+            _ => None,
+        }
+    }
+
+    fn execute(&mut self, message: &Message, request: &ExecuteRequest) {
+        if !request.silent && request.store_history {
+            self.execution_count += 1;
+            self.history.push(&request.code);
+        }
+        let count = self.execution_count;
+        if !request.silent {
+            self.publisher.send(
+                Some(message),
+                Content::ExecuteInput(ExecuteInput { code: request.code.clone(), execution_count: count }),
+            );
+        }
+        let outcome = match pager_query(&request.code) {
+            Some(name) => self.page(&name),
+            None => self.run_cell(message, request),
+        };
+        let reply = match outcome {
+            CellOutcome::Ok { data, payload } => {
+                if !data.is_empty() && !request.silent {
+                    self.publisher.send(
+                        Some(message),
+                        Content::ExecuteResult(ExecuteResult {
+                            execution_count: count,
+                            data: data.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+                            metadata: Map::new(),
+                        }),
+                    );
+                }
+                ExecuteReply {
+                    status: ReplyStatus::Ok,
+                    execution_count: count,
+                    payload: Some(payload),
+                    user_expressions: Some(Map::new()),
+                    error: None,
+                }
+            }
+            CellOutcome::Error(error) => {
+                self.publisher.send(Some(message), Content::Error(error.clone()));
+                ExecuteReply {
+                    status: ReplyStatus::Error,
+                    execution_count: count,
+                    payload: None,
+                    user_expressions: None,
+                    error: Some(error),
+                }
+            }
+        };
+        self.reply(message, Content::ExecuteReply(reply));
+    }
+
+    fn run_cell(&mut self, message: &Message, request: &ExecuteRequest) -> CellOutcome {
+        if let Ok(mut parent) = self.current_parent.lock() {
+            *parent = Some(message.clone());
+        }
+        self.ensure_session();
+        let allow_stdin = request.allow_stdin;
+        let stdin = &self.stdin;
+        let stdin_signer = &self.stdin_signer;
+        let interrupter = self.interrupter.clone();
+        let session_id = self.publisher.session().to_owned();
+        let input = move |prompt: &str, password: bool| -> String {
+            if !allow_stdin {
+                return String::new();
+            }
+            ask_for_input(stdin, stdin_signer, &session_id, message, prompt, password, &interrupter)
+        };
+        let interrupter = self.interrupter.clone();
+        let (session, forwarders) = match &mut self.slot {
+            SessionSlot::Ready(session, forwarders) => (session.as_mut(), &*forwarders),
+            SessionSlot::Failed(why) => {
+                return CellOutcome::Error(ErrorInfo {
+                    ename: "KernelStartError".to_owned(),
+                    evalue: "the Rust session could not start".to_owned(),
+                    traceback: why.lines().map(str::to_owned).collect(),
+                })
+            }
+            SessionSlot::Loading(_) => unreachable!("ensure_session resolved it"),
+        };
+        forwarders.reset();
+        let variables_before = session.variable_names();
+        interrupter.begin();
+        let started = Instant::now();
+        let result = session.execute(&request.code, &input);
+        forwarders.flush();
+        let killed = interrupter.end();
+        eprintln!("torchbook: cell ran in {:.3}s", started.elapsed().as_secs_f64());
+        let panic = forwarders.take_panic();
+        let restarted = session.take_restart();
+        if restarted {
+            if let Err(e) = session.reinit() {
+                eprintln!("torchbook: {e:#}");
+            }
+        }
+        match result {
+            Ok(outputs) => match panic {
+                Some(report) => {
+                    let source = session.last_source();
+                    CellOutcome::Error(report::panic(&report, source.as_deref(), &request.code))
+                }
+                None => CellOutcome::Ok { data: outputs.content_by_mime_type.into_iter().collect(), payload: vec![] },
+            },
+            Err(evcxr::Error::CompilationErrors(errors)) => {
+                CellOutcome::Error(report::compilation_errors(&errors, &request.code))
+            }
+            Err(evcxr::Error::SubprocessTerminated(detail)) => {
+                let (reason, detail) = if killed {
+                    (
+                        "Interrupted",
+                        format!(
+                            "the cell did not stop within {} s of the interrupt, so its process was restarted",
+                            super::interrupt::GRACE.as_secs()
+                        ),
+                    )
+                } else {
+                    ("Crashed", format!("the execution process died ({})", detail.trim()))
+                };
+                let lost = variables_before;
+                CellOutcome::Error(report::process_lost(reason, &detail, &lost, &forwarders.stderr_tail()))
+            }
+            Err(other) => CellOutcome::Error(report::message(&other.to_string())),
+        }
+    }
+
+    /// `?name`: documentation through the pager payload, as IPython does.
+    fn page(&mut self, name: &str) -> CellOutcome {
+        let docs = self.ready_session().and_then(|s| s.hover(name, name.len()).ok());
+        match docs {
+            Some((plain, html)) if !plain.trim().is_empty() => {
+                let page = serde_json::json!({
+                    "source": "page",
+                    "data": { "text/plain": plain, "text/html": html },
+                    "start": 0,
+                });
+                CellOutcome::Ok { data: BTreeMap::new(), payload: vec![page] }
+            }
+            _ => CellOutcome::Error(ErrorInfo {
+                ename: "NotFound".to_owned(),
+                evalue: format!("no documentation found for `{name}`"),
+                traceback: vec![format!("no documentation found for `{name}`")],
+            }),
+        }
+    }
+
+    fn complete(&mut self, request: &CompleteRequest) -> CompleteReply {
+        let byte_pos = char_to_byte(&request.code, request.cursor_pos);
+        let empty = CompleteReply {
+            status: ReplyStatus::Ok,
+            matches: vec![],
+            cursor_start: request.cursor_pos,
+            cursor_end: request.cursor_pos,
+            metadata: Map::new(),
+        };
+        let Some(session) = self.ready_session() else { return empty };
+        match session.completions(&request.code, byte_pos) {
+            Ok(c) => {
+                let mut matches: Vec<String> = Vec::new();
+                for completion in c.completions {
+                    if !matches.contains(&completion.code) {
+                        matches.push(completion.code);
+                    }
+                }
+                CompleteReply {
+                    status: ReplyStatus::Ok,
+                    matches,
+                    cursor_start: byte_to_char(&request.code, c.start_offset),
+                    cursor_end: byte_to_char(&request.code, c.end_offset),
+                    metadata: Map::new(),
+                }
+            }
+            Err(e) => {
+                eprintln!("torchbook: completion failed: {e}");
+                empty
+            }
+        }
+    }
+
+    fn inspect(&mut self, request: &InspectRequest) -> InspectReply {
+        let mut end = char_to_byte(&request.code, request.cursor_pos);
+        // Inspect the whole name under the cursor, not just its part before it.
+        while let Some(c) = request.code[end..].chars().next() {
+            if c.is_alphanumeric() || c == '_' {
+                end += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let mut data = MimeBundle::new();
+        if let Some(session) = self.ready_session() {
+            if let Ok((plain, html)) = session.hover(&request.code, end) {
+                if !plain.trim().is_empty() {
+                    data.insert("text/plain".to_owned(), Value::String(plain));
+                    data.insert("text/html".to_owned(), Value::String(html));
+                }
+            }
+        }
+        InspectReply { status: ReplyStatus::Ok, found: !data.is_empty(), data, metadata: Map::new() }
+    }
+}
+
+/// Publishes what the forwarders read, as caused by the running cell.
+fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Published) {
+    let content = match piece {
+        Published::Stdout(text) => Content::Stream(Stream { name: StreamName::Stdout, text }),
+        Published::Stderr(text) => Content::Stream(Stream { name: StreamName::Stderr, text }),
+        Published::Display(DisplayRequest::Display { data, display_id }) => {
+            Content::DisplayData(display_data(data, display_id))
+        }
+        Published::Display(DisplayRequest::Update { data, display_id }) => {
+            Content::UpdateDisplayData(display_data(data, display_id))
+        }
+        Published::Display(DisplayRequest::Clear { wait }) => Content::ClearOutput(ClearOutput { wait }),
+    };
+    publisher.send(parent, content);
+}
+
+fn display_data(data: Map<String, Value>, display_id: String) -> DisplayData {
+    let mut transient = Map::new();
+    transient.insert("display_id".to_owned(), Value::String(display_id));
+    DisplayData { data: data.into_iter().collect(), metadata: Map::new(), transient }
+}
+
+/// Sends `input_request` on stdin and waits for the matching `input_reply`.
+fn ask_for_input(
+    stdin: &zmq::Socket,
+    signer: &RefCell<Signer>,
+    session: &str,
+    parent: &Message,
+    prompt: &str,
+    password: bool,
+    interrupter: &Interrupter,
+) -> String {
+    let ask = Message::reply_to(
+        Some(parent),
+        session,
+        Content::InputRequest(InputRequest { prompt: prompt.to_owned(), password }),
+    );
+    let frames = signer.borrow().encode(&ask.into_raw());
+    if stdin.send_multipart(frames, 0).is_err() {
+        return String::new();
+    }
+    loop {
+        if interrupter.requested() {
+            return String::new();
+        }
+        match stdin.poll(zmq::POLLIN, 200) {
+            Ok(n) if n > 0 => {}
+            _ => continue,
+        }
+        let Ok(frames) = stdin.recv_multipart(0) else { continue };
+        let decoded = signer.borrow_mut().decode(frames);
+        match decoded.map_err(|e| e.to_string()).and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string())) {
+            Ok(Message { content: Content::InputReply(reply), .. }) => return reply.value,
+            Ok(other) => eprintln!("torchbook: ignored {} on stdin", other.content.msg_type()),
+            Err(e) => eprintln!("torchbook: dropped a stdin message: {e}"),
+        }
+    }
+}
+
+/// `?name` or `name?` alone in a cell asks for documentation.
+fn pager_query(code: &str) -> Option<String> {
+    let code = code.trim();
+    let name = code.strip_prefix('?').or_else(|| code.strip_suffix('?'))?.trim();
+    let is_path = !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.');
+    is_path.then(|| name.to_owned())
+}
+
+fn char_to_byte(text: &str, chars: usize) -> usize {
+    text.char_indices().nth(chars).map(|(b, _)| b).unwrap_or(text.len())
+}
+
+fn byte_to_char(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_queries() {
+        assert_eq!(pager_query("?Tensor"), Some("Tensor".into()));
+        assert_eq!(pager_query("  tch::Tensor::randn? "), Some("tch::Tensor::randn".into()));
+        assert_eq!(pager_query("let x = a?;"), None);
+        assert_eq!(pager_query("?"), None);
+    }
+
+    #[test]
+    fn offsets_convert_between_chars_and_bytes() {
+        let s = "é1x";
+        assert_eq!(char_to_byte(s, 1), 2);
+        assert_eq!(byte_to_char(s, 3), 2);
+        assert_eq!(char_to_byte(s, 10), s.len());
+    }
+}

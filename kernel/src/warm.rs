@@ -1,0 +1,129 @@
+//! `torchbook-kernel warm`: builds the store's template once, so kernels start without building.
+
+use crate::execution::session::{Session, SessionOptions};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where libtorch and the prebuilt C++ wrapper of torch-sys live.
+#[derive(Debug, Clone)]
+pub struct NativeLibs {
+    /// `libtch.a` built by torch-sys's build script for the workspace.
+    pub libtch: PathBuf,
+    /// libtorch's `lib` directory (inside the `torch` Python package).
+    pub torch_lib: PathBuf,
+}
+
+/// `rustc -vV`'s host triple.
+pub fn host_triple() -> Result<String> {
+    let out = std::process::Command::new("rustc").arg("-vV").output().context("running rustc -vV")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .context("rustc -vV printed no host line")
+}
+
+/// The shared cargo configuration of every kernel directory.
+///
+/// Dependencies build with optimisations while cells build at opt-level 0 (cells are small and
+/// call into libtorch, so compile time matters more there). With `native`, torch-sys's build
+/// script is replaced by a `links` override pointing at the prebuilt `libtch.a`, so the C++
+/// wrapper is compiled once per install, not once per build directory.
+pub fn cargo_config(triple: &str, native: Option<&NativeLibs>) -> String {
+    let mut text = String::from(
+        "# Written by `torchbook-kernel warm`; shared by every kernel directory below.\n\
+         [profile.dev.package.\"*\"]\nopt-level = 2\n",
+    );
+    if let Some(n) = native {
+        let dir = n.libtch.parent().unwrap_or(Path::new("."));
+        let mut libs = vec!["\"static=tch\"".to_owned()];
+        for lib in ["torch_cuda", "torch_cpu", "torch", "c10"] {
+            if lib != "torch_cuda" || n.torch_lib.join("libtorch_cuda.so").exists() {
+                libs.push(format!("\"{lib}\""));
+            }
+        }
+        libs.push("\"gomp\"".to_owned());
+        text.push_str(&format!(
+            "\n[target.{triple}.tch]\nrustc-link-search = [\"native={}\", \"native={}\"]\nrustc-link-lib = [{}]\nlibtorch_lib = \"{}\"\n",
+            dir.display(),
+            n.torch_lib.display(),
+            libs.join(", "),
+            n.torch_lib.display()
+        ));
+    }
+    text
+}
+
+/// evcxr's configuration: dependencies as dylibs (one copy of each crate's statics in the
+/// execution process, and cells link in milliseconds), cells at opt-level 0.
+pub const EVCXR_TOML: &str = "[evcxr]\nallow_static_linking = false\nopt_level = \"0\"\n";
+
+/// Writes the configuration and builds the template; prints timings.
+pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()> {
+    let store = &options.store;
+    if let Some(n) = native {
+        if !n.libtch.exists() {
+            bail!("--libtch {} does not exist (build the workspace first)", n.libtch.display());
+        }
+        if !n.torch_lib.join("libtorch_cpu.so").exists() {
+            bail!("--torch-lib {} has no libtorch_cpu.so", n.torch_lib.display());
+        }
+    }
+    let native_copy = native
+        .map(|n| -> Result<NativeLibs> {
+            let dir = store.root().join("native");
+            std::fs::create_dir_all(&dir)?;
+            let libtch = dir.join("libtch.a");
+            std::fs::copy(&n.libtch, &libtch).with_context(|| format!("copying {}", n.libtch.display()))?;
+            Ok(NativeLibs { libtch, torch_lib: n.torch_lib.clone() })
+        })
+        .transpose()?;
+    let cargo_dir = store.kernels_dir().join(".cargo");
+    std::fs::create_dir_all(&cargo_dir)?;
+    std::fs::write(cargo_dir.join("config.toml"), cargo_config(&host_triple()?, native_copy.as_ref()))?;
+    std::fs::create_dir_all(store.evcxr_config_dir())?;
+    std::fs::write(store.evcxr_config_dir().join("evcxr.toml"), EVCXR_TOML)?;
+
+    let template = store.template_dir();
+    let _ = std::fs::remove_file(store.template_ready_marker());
+    std::fs::create_dir_all(&template)?;
+    let started = Instant::now();
+    let mut session = Session::start_in(options, template.clone(), false)?;
+    let built = started.elapsed();
+    let probe = "let warm_up = Tensor::ones([2, 2], (Kind::Float, Device::Cpu));\nwarm_up.sum(Kind::Float)";
+    let outputs = session
+        .execute(probe, &|_, _| String::new())
+        .map_err(|e| anyhow::anyhow!("the warm-up cell failed: {e}"))?;
+    let text = outputs.get("text/plain").unwrap_or_default().to_owned();
+    if !text.contains('4') {
+        bail!("the warm-up cell should sum four ones, but showed: {text}");
+    }
+    session.save_template_lock()?;
+    std::fs::write(store.template_ready_marker(), format!("built in {:.1}s\n", built.as_secs_f64()))?;
+    eprintln!(
+        "torchbook: template ready in {} (prelude build {:.1}s, total {:.1}s)",
+        template.display(),
+        built.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_config_overrides_torch_sys_only_when_given_the_library() {
+        let plain = cargo_config("x86_64-unknown-linux-gnu", None);
+        assert!(plain.contains("[profile.dev.package.\"*\"]\nopt-level = 2"));
+        assert!(!plain.contains(".tch]"));
+        let native = NativeLibs { libtch: "/s/native/libtch.a".into(), torch_lib: "/nonexistent/lib".into() };
+        let text = cargo_config("x86_64-unknown-linux-gnu", Some(&native));
+        assert!(text.contains("[target.x86_64-unknown-linux-gnu.tch]"));
+        assert!(text.contains("\"native=/s/native\""));
+        assert!(text.contains("rustc-link-lib = [\"static=tch\", \"torch_cpu\", \"torch\", \"c10\", \"gomp\"]"));
+        let parsed: toml::Table = text.parse().expect("cargo_config writes valid TOML");
+        assert_eq!(parsed["target"]["x86_64-unknown-linux-gnu"]["tch"]["libtorch_lib"].as_str(), Some("/nonexistent/lib"));
+    }
+}

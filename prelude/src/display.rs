@@ -1,0 +1,225 @@
+//! Rich output from inside a running cell: `display`, `DisplayHandle::update`, `clear_output`.
+//!
+//! Inside the Torchbook kernel each call writes one line, prefixed by [`DISPLAY_MARKER`] and
+//! followed by a JSON object, to the execution process's stdout. The kernel turns that line into
+//! a `display_data`, `update_display_data` or `clear_output` message on IOPub at once, so a chart
+//! can be redrawn in place while a training loop runs. Outside the kernel (tests, plain programs)
+//! the same calls print the value's `text/plain` form.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Prefix of a stdout line that carries a display message for the kernel.
+///
+/// The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
+pub const DISPLAY_MARKER: &str = "\u{1e}TORCHBOOK_DISPLAY ";
+
+/// Environment variable the kernel sets in the execution process.
+pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
+
+/// A value that can be shown in a notebook, as one or more MIME representations.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// struct Greeting;
+/// impl Displayable for Greeting {
+///     fn mime_bundle(&self) -> Vec<(String, String)> {
+///         vec![("text/plain".into(), "hello".into()), ("text/html".into(), "<b>hello</b>".into())]
+///     }
+/// }
+/// assert_eq!(Greeting.mime_bundle()[0].1, "hello");
+/// ```
+pub trait Displayable {
+    /// `(mime type, content)` pairs; `text/plain` should always be among them.
+    fn mime_bundle(&self) -> Vec<(String, String)>;
+}
+
+impl Displayable for str {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        vec![("text/plain".to_owned(), self.to_owned())]
+    }
+}
+
+impl Displayable for String {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        self.as_str().mime_bundle()
+    }
+}
+
+impl<T: Displayable + ?Sized> Displayable for &T {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        (**self).mime_bundle()
+    }
+}
+
+/// HTML to show as it is, with a plain-text fallback.
+///
+/// ```
+/// use torchbook::display::{Displayable, Html};
+/// let h = Html::new("<i>x</i>");
+/// assert!(h.mime_bundle().iter().any(|(m, c)| m == "text/html" && c == "<i>x</i>"));
+/// ```
+pub struct Html(pub String);
+
+impl Html {
+    /// Wraps an HTML fragment.
+    pub fn new(html: impl Into<String>) -> Self {
+        Html(html.into())
+    }
+}
+
+impl Displayable for Html {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        vec![
+            ("text/plain".to_owned(), strip_tags(&self.0)),
+            ("text/html".to_owned(), self.0.clone()),
+        ]
+    }
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Lets evcxr show a cell's final value through its MIME bundle.
+///
+/// evcxr calls `value.evcxr_display()` on a cell's last expression when such a method exists;
+/// this blanket implementation provides it for every [`Displayable`].
+pub trait EvcxrDisplay {
+    /// Writes the value's MIME bundle in evcxr's content framing to stdout.
+    fn evcxr_display(&self);
+}
+
+impl<T: Displayable + ?Sized> EvcxrDisplay for T {
+    fn evcxr_display(&self) {
+        let mut out = std::io::stdout().lock();
+        for (mime, content) in self.mime_bundle() {
+            // A line reading exactly EVCXR_END_CONTENT would end the block early.
+            let content = content.replace("\nEVCXR_END_CONTENT\n", "\nEVCXR_END_CONTENT \n");
+            let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
+        }
+        let _ = out.flush();
+    }
+}
+
+/// A live output area created by [`display`]; [`update`](DisplayHandle::update) redraws it in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayHandle {
+    display_id: String,
+}
+
+static NEXT_DISPLAY: AtomicU64 = AtomicU64::new(0);
+
+fn in_kernel() -> bool {
+    std::env::var_os(KERNEL_ENV).is_some()
+}
+
+fn bundle_json(value: &(impl Displayable + ?Sized)) -> serde_json::Map<String, serde_json::Value> {
+    value
+        .mime_bundle()
+        .into_iter()
+        .map(|(mime, content)| (mime, serde_json::Value::String(content)))
+        .collect()
+}
+
+fn send(message: serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{DISPLAY_MARKER}{message}");
+    let _ = out.flush();
+}
+
+fn print_plain(value: &(impl Displayable + ?Sized)) {
+    if let Some((_, text)) = value.mime_bundle().into_iter().find(|(m, _)| m == "text/plain") {
+        println!("{text}");
+    }
+}
+
+/// Shows `value` now, in the middle of the cell, and returns a handle to update it later.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let handle = display(&"epoch 1");
+/// handle.update(&"epoch 2");
+/// ```
+pub fn display(value: &(impl Displayable + ?Sized)) -> DisplayHandle {
+    let display_id = format!(
+        "torchbook-{}-{}",
+        std::process::id(),
+        NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed)
+    );
+    if in_kernel() {
+        send(serde_json::json!({
+            "kind": "display",
+            "data": bundle_json(value),
+            "display_id": display_id,
+        }));
+    } else {
+        print_plain(value);
+    }
+    DisplayHandle { display_id }
+}
+
+impl DisplayHandle {
+    /// Replaces what this handle's output area shows with `value`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let h = display(&"0%");
+    /// for p in [50, 100] { h.update(&format!("{p}%")); }
+    /// ```
+    pub fn update(&self, value: &(impl Displayable + ?Sized)) {
+        if in_kernel() {
+            send(serde_json::json!({
+                "kind": "update",
+                "data": bundle_json(value),
+                "display_id": self.display_id,
+            }));
+        } else {
+            print_plain(value);
+        }
+    }
+
+    /// The Jupyter `display_id` of this output area.
+    pub fn display_id(&self) -> &str {
+        &self.display_id
+    }
+}
+
+/// Clears the cell's output; with `wait`, only when the next output arrives (no flicker).
+///
+/// ```
+/// torchbook::display::clear_output(true);
+/// ```
+pub fn clear_output(wait: bool) {
+    if in_kernel() {
+        send(serde_json::json!({ "kind": "clear", "wait": wait }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_plain_fallback_drops_tags() {
+        let bundle = Html::new("<b>loss</b> 0.5").mime_bundle();
+        assert_eq!(bundle[0], ("text/plain".to_owned(), "loss 0.5".to_owned()));
+    }
+
+    #[test]
+    fn display_ids_are_unique() {
+        let a = display(&"a");
+        let b = display(&"b");
+        assert_ne!(a.display_id(), b.display_id());
+    }
+}

@@ -1,0 +1,77 @@
+//! Cooperative interruption: the kernel's `interrupt_request` reaches running loops.
+//!
+//! The kernel sends SIGINT to the execution process; the handler installed by
+//! [`runtime::init`](crate::runtime::init) sets a flag that loops of the prelude (and user loops)
+//! poll with [`check_interrupt`], so they stop at the next step and keep what they built.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The error a loop returns when the user interrupted the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted by the user")]
+pub struct Interrupted;
+
+/// Whether an interrupt is pending, without consuming it.
+///
+/// ```
+/// assert!(!torchbook::interrupt::interrupt_requested());
+/// ```
+pub fn interrupt_requested() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Consumes a pending interrupt: `Err(Interrupted)` once per interrupt, `Ok(())` otherwise.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let mut steps = 0;
+/// for _ in 0..10 {
+///     if check_interrupt().is_err() { break; }
+///     steps += 1;
+/// }
+/// assert_eq!(steps, 10);
+/// ```
+pub fn check_interrupt() -> Result<(), Interrupted> {
+    if INTERRUPTED.swap(false, Ordering::SeqCst) {
+        Err(Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+/// Marks an interrupt as pending, as the SIGINT handler does.
+pub fn request_interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+extern "C" fn on_sigint(_signal: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Routes SIGINT to the interrupt flag instead of ending the process.
+pub(crate) fn install_sigint_handler() {
+    // SAFETY: the handler only performs an atomic store, which is async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupt_is_consumed_once() {
+        request_interrupt();
+        assert!(interrupt_requested());
+        assert_eq!(check_interrupt(), Err(Interrupted));
+        assert_eq!(check_interrupt(), Ok(()));
+    }
+}

@@ -1,0 +1,24 @@
+//! Torchbook: the library every Torchbook notebook gets, backed by [`tch`] (libtorch).
+//!
+//! The kernel preloads `use torchbook::prelude::*;`, so a cell can name [`Tensor`](tch::Tensor),
+//! [`Kind`](tch::Kind), [`Device`](tch::Device), [`nn`](tch::nn), [`display`](display::display)
+//! and the rest without a `use` line. Outside a notebook the crate is an ordinary library.
+//!
+//! ```
+//! use torchbook::prelude::*;
+//! let x = Tensor::ones([2, 3], (Kind::Float, Device::Cpu));
+//! assert_eq!(x.sum(Kind::Float).double_value(&[]), 6.0);
+//! ```
+#![warn(missing_docs)]
+
+pub use plotters;
+pub use tch;
+
+pub mod display;
+pub mod doctor;
+pub mod input;
+pub mod interrupt;
+pub mod plot;
+pub mod prelude;
+pub mod runtime;
+pub mod tensor_view;

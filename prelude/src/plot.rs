@@ -1,0 +1,221 @@
+//! Line charts rendered to inline SVG with plotters.
+
+use crate::display::Displayable;
+use plotters::prelude::*;
+
+/// Colours of successive series (matplotlib's default cycle).
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// One named curve of a [`LineChart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend label.
+    pub name: String,
+    /// `(x, y)` points in drawing order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A line chart with several series, axis labels and a legend; shows as SVG in a notebook.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let chart = LineChart::new("loss")
+///     .x_label("epoch")
+///     .y_label("value")
+///     .series_y("train", &[1.0, 0.5, 0.25])
+///     .series("valid", &[(0.0, 1.1), (1.0, 0.7), (2.0, 0.6)]);
+/// let svg = chart.to_svg().unwrap();
+/// assert!(svg.starts_with("<svg") && svg.contains("train") && svg.contains("epoch"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineChart {
+    title: String,
+    x_label: String,
+    y_label: String,
+    series: Vec<Series>,
+    size: (u32, u32),
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Nothing to draw, or only non-finite values.
+    #[error("chart '{0}' has no finite points to draw")]
+    Empty(String),
+    /// plotters failed while drawing.
+    #[error("drawing chart '{title}' failed: {message}")]
+    Drawing {
+        /// Chart title.
+        title: String,
+        /// plotters' message.
+        message: String,
+    },
+}
+
+impl LineChart {
+    /// An empty chart with a title, 640×400 pixels.
+    pub fn new(title: impl Into<String>) -> Self {
+        LineChart {
+            title: title.into(),
+            x_label: String::new(),
+            y_label: String::new(),
+            series: Vec::new(),
+            size: (640, 400),
+        }
+    }
+
+    /// Label under the x axis.
+    pub fn x_label(mut self, label: impl Into<String>) -> Self {
+        self.x_label = label.into();
+        self
+    }
+
+    /// Label beside the y axis.
+    pub fn y_label(mut self, label: impl Into<String>) -> Self {
+        self.y_label = label.into();
+        self
+    }
+
+    /// Picture size in pixels.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.size = (width, height);
+        self
+    }
+
+    /// Adds a series of `(x, y)` points.
+    pub fn series(mut self, name: impl Into<String>, points: &[(f64, f64)]) -> Self {
+        self.series.push(Series { name: name.into(), points: points.to_vec() });
+        self
+    }
+
+    /// Adds a series whose x values are 0, 1, 2, ...
+    pub fn series_y(self, name: impl Into<String>, ys: &[f64]) -> Self {
+        let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect();
+        self.series(name, &points)
+    }
+
+    /// The series drawn so far.
+    pub fn series_list(&self) -> &[Series] {
+        &self.series
+    }
+
+    fn bounds(&self) -> Option<((f64, f64), (f64, f64))> {
+        let finite = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|(x, y)| x.is_finite() && y.is_finite());
+        let mut b: Option<((f64, f64), (f64, f64))> = None;
+        for &(x, y) in finite {
+            b = Some(match b {
+                None => ((x, x), (y, y)),
+                Some(((x0, x1), (y0, y1))) => ((x0.min(x), x1.max(x)), (y0.min(y), y1.max(y))),
+            });
+        }
+        b.map(|((x0, x1), (y0, y1))| (pad(x0, x1), pad(y0, y1)))
+    }
+
+    /// Renders the chart as an SVG document.
+    pub fn to_svg(&self) -> Result<String, PlotError> {
+        let ((x0, x1), (y0, y1)) = self.bounds().ok_or_else(|| PlotError::Empty(self.title.clone()))?;
+        let drawing_error = |e: &dyn std::fmt::Display| PlotError::Drawing {
+            title: self.title.clone(),
+            message: e.to_string(),
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| drawing_error(&e))?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&self.title, ("sans-serif", 20))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(60)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(|e| drawing_error(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc(&self.x_label)
+                .y_desc(&self.y_label)
+                .label_style(("sans-serif", 13))
+                .draw()
+                .map_err(|e| drawing_error(&e))?;
+            for (i, s) in self.series.iter().enumerate() {
+                let color = PALETTE[i % PALETTE.len()];
+                let points = s.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite());
+                chart
+                    .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                    .map_err(|e| drawing_error(&e))?
+                    .label(s.name.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            }
+            if self.series.len() > 1 || self.series.iter().any(|s| !s.name.is_empty()) {
+                chart
+                    .configure_series_labels()
+                    .background_style(WHITE.mix(0.8))
+                    .border_style(BLACK)
+                    .label_font(("sans-serif", 13))
+                    .draw()
+                    .map_err(|e| drawing_error(&e))?;
+            }
+            root.present().map_err(|e| drawing_error(&e))?;
+        }
+        Ok(svg)
+    }
+}
+
+/// Widens a range by 5% (or by 1 when it is a single value) so lines do not touch the frame.
+fn pad(lo: f64, hi: f64) -> (f64, f64) {
+    if hi > lo {
+        let m = (hi - lo) * 0.05;
+        (lo - m, hi + m)
+    } else {
+        (lo - 1.0, hi + 1.0)
+    }
+}
+
+impl Displayable for LineChart {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        let text = format!(
+            "LineChart '{}' with {} series: {}",
+            self.title,
+            self.series.len(),
+            self.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        match self.to_svg() {
+            Ok(svg) => vec![("text/plain".to_owned(), text), ("image/svg+xml".to_owned(), svg)],
+            Err(e) => vec![("text/plain".to_owned(), format!("{text}\n({e})"))],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_chart_is_an_error_naming_the_chart() {
+        let err = LineChart::new("nothing").to_svg().unwrap_err();
+        assert_eq!(err.to_string(), "chart 'nothing' has no finite points to draw");
+    }
+
+    #[test]
+    fn non_finite_points_are_skipped() {
+        let chart = LineChart::new("nan").series("a", &[(0.0, f64::NAN), (1.0, 2.0), (2.0, 3.0)]);
+        // 5% padding around x in [1, 2] and y in [2, 3].
+        assert_eq!(chart.bounds(), Some(((0.95, 2.05), (1.95, 3.05))));
+        assert!(chart.to_svg().is_ok());
+    }
+
+    #[test]
+    fn a_constant_series_still_has_a_range() {
+        assert_eq!(pad(3.0, 3.0), (2.0, 4.0));
+    }
+}

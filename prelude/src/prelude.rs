@@ -1,0 +1,18 @@
+//! Everything a notebook cell sees without a `use` line.
+//!
+//! ```
+//! use torchbook::prelude::*;
+//! let device = Device::cuda_if_available();
+//! let x = Tensor::zeros([2], (Kind::Float, device));
+//! assert_eq!(x.size(), vec![2]);
+//! ```
+
+pub use crate::display::{clear_output, display, DisplayHandle, Displayable, EvcxrDisplay};
+pub use crate::doctor::doctor;
+pub use crate::input::{input, input_password};
+pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
+pub use crate::plot::LineChart;
+pub use crate::tensor_view::TensorView;
+pub use tch::nn::{Module, ModuleT, OptimizerConfig};
+pub use tch::{self, nn, Device, IndexOp, Kind, Reduction, Tensor};
+pub use plotters;

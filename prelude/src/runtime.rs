@@ -1,0 +1,107 @@
+//! Set-up of the execution process: CUDA, panics and interrupts.
+//!
+//! The kernel calls [`init`] in every execution process it starts (at kernel start and after
+//! a crash or a forced interrupt), before the first user cell runs.
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+/// Prefix of a stdout line that reports a panic to the kernel as JSON.
+///
+/// Stdout, not stderr: evcxr keeps stdout in order with the end of the cell, so the kernel has
+/// the report before it answers. The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
+pub const PANIC_MARKER: &str = "\u{1e}TORCHBOOK_PANIC ";
+
+/// What happened when the prelude tried to load libtorch's CUDA library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CudaLoad {
+    /// No NVIDIA driver on this machine, so the library was not loaded.
+    NoDriver,
+    /// `libtorch_cuda.so` is loaded; CUDA devices are visible to tch.
+    Loaded,
+    /// Loading failed, with the loader's message.
+    Failed(String),
+}
+
+static CUDA_LOAD: OnceLock<CudaLoad> = OnceLock::new();
+
+/// Prepares the process for notebook use; safe to call more than once.
+///
+/// - loads `libtorch_cuda.so` when an NVIDIA driver is present, because tch only sees CUDA when
+///   that library is in the process (tch-rs #980) and cells are linked without it;
+/// - reports panics to the kernel as one structured line (message and location);
+/// - turns SIGINT into the flag read by [`check_interrupt`](crate::interrupt::check_interrupt).
+///
+/// ```
+/// torchbook::runtime::init();
+/// torchbook::runtime::init();
+/// ```
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        cuda_load();
+        if std::env::var_os(crate::display::KERNEL_ENV).is_some() {
+            install_panic_hook();
+            crate::interrupt::install_sigint_handler();
+        }
+    });
+}
+
+/// The outcome of loading libtorch's CUDA library (loading it first if [`init`] has not run).
+pub fn cuda_load() -> &'static CudaLoad {
+    CUDA_LOAD.get_or_init(load_torch_cuda)
+}
+
+fn nvidia_driver_present() -> bool {
+    std::path::Path::new("/proc/driver/nvidia/version").exists()
+        || std::path::Path::new("/dev/nvidiactl").exists()
+}
+
+fn load_torch_cuda() -> CudaLoad {
+    if !nvidia_driver_present() && std::env::var_os("TORCHBOOK_FORCE_CUDA").is_none() {
+        return CudaLoad::NoDriver;
+    }
+    let name = c"libtorch_cuda.so";
+    // SAFETY: dlopen with a valid NUL-terminated name; the handle is kept for the process's life.
+    let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    if handle.is_null() {
+        // SAFETY: dlerror returns a thread-local NUL-terminated string or null.
+        let message = unsafe {
+            let err = libc::dlerror();
+            if err.is_null() {
+                "unknown dlopen error".to_owned()
+            } else {
+                std::ffi::CStr::from_ptr(err).to_string_lossy().into_owned()
+            }
+        };
+        CudaLoad::Failed(message)
+    } else {
+        CudaLoad::Loaded
+    }
+}
+
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            (*s).to_owned()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "Box<dyn Any>".to_owned()
+        };
+        let (file, line, column) = info
+            .location()
+            .map(|l| (l.file().to_owned(), l.line(), l.column()))
+            .unwrap_or_default();
+        let report = serde_json::json!({
+            "message": message,
+            "file": file,
+            "line": line,
+            "column": column,
+            "thread": std::thread::current().name().unwrap_or("<unnamed>"),
+        });
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{PANIC_MARKER}{report}");
+        let _ = out.flush();
+    }));
+}
