@@ -9,12 +9,25 @@ pub const SESSION: i64 = 1;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct History {
     inputs: Vec<String>,
+    outputs: Vec<Option<String>>,
 }
+
+/// One entry of a `history_reply`: `(session, line, input)`, or with outputs requested
+/// `(session, line, [input, output])`.
+pub type Entry = (i64, u64, serde_json::Value);
 
 impl History {
     /// Records a cell that was run with `store_history`.
     pub fn push(&mut self, code: &str) {
         self.inputs.push(code.to_owned());
+        self.outputs.push(None);
+    }
+
+    /// Records the `text/plain` result of the last recorded cell.
+    pub fn set_last_output(&mut self, output: Option<String>) {
+        if let Some(last) = self.outputs.last_mut() {
+            *last = output;
+        }
     }
 
     /// Number of stored inputs.
@@ -25,6 +38,22 @@ impl History {
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
         self.inputs.is_empty()
+    }
+
+    /// Answers a request with `(session, line, input)` triples, as [`Entry`] values.
+    pub fn reply(&self, request: &HistoryRequest) -> Vec<Entry> {
+        self.query(request)
+            .into_iter()
+            .map(|(session, line, input)| {
+                let value = if request.output {
+                    let output = self.outputs.get(line as usize - 1).cloned().flatten();
+                    serde_json::json!([input, output])
+                } else {
+                    serde_json::Value::String(input)
+                };
+                (session, line, value)
+            })
+            .collect()
     }
 
     /// Answers a request with `(session, line, input)` triples.
@@ -140,6 +169,19 @@ mod tests {
         assert_eq!(h.query(&r).len(), 2);
         r.unique = true;
         assert_eq!(h.query(&r), vec![(1, 1, "let x = 1;".into())]);
+    }
+
+    #[test]
+    fn outputs_pair_with_inputs_when_asked() {
+        let mut h = History::default();
+        h.push("1 + 1");
+        h.set_last_output(Some("2".into()));
+        h.push("let x = 1;");
+        let mut r = request(HistoryAccess::Tail);
+        r.output = true;
+        let entries = h.reply(&r);
+        assert_eq!(entries[0].2, serde_json::json!(["1 + 1", "2"]));
+        assert_eq!(entries[1].2, serde_json::json!(["let x = 1;", null]));
     }
 
     #[test]

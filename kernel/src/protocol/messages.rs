@@ -203,8 +203,8 @@ pub enum HistoryAccess {
 pub struct HistoryReply {
     /// ok.
     pub status: ReplyStatus,
-    /// `(session, line_number, input)` triples.
-    pub history: Vec<(i64, u64, String)>,
+    /// `(session, line_number, input)` triples; with outputs, the input is `[input, output]`.
+    pub history: Vec<(i64, u64, Value)>,
 }
 
 /// `is_complete_request`.
@@ -479,6 +479,15 @@ pub enum Content {
     ClearOutput(ClearOutput),
     /// A cell failed.
     Error(ErrorInfo),
+    /// IOPub greets a new subscriber (JEP 65), so it knows its subscription is live.
+    IopubWelcome(IopubWelcome),
+}
+
+/// `iopub_welcome`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IopubWelcome {
+    /// The topic the subscriber subscribed to (empty: everything).
+    pub subscription: String,
 }
 
 /// Why a frame set could not be read as a [`Message`].

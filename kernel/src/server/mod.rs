@@ -30,7 +30,13 @@ pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
     let shell = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.shell_port))?;
     let control = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.control_port))?;
     let stdin = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.stdin_port))?;
-    let iopub = bind(&ctx, zmq::PUB, &connection.endpoint(connection.iopub_port))?;
+    let iopub = ctx.socket(zmq::XPUB)?;
+    iopub.set_linger(1000)?;
+    // Report every subscription, including repeats, so each subscriber gets its welcome.
+    iopub.set_xpub_verbose(true)?;
+    iopub
+        .bind(&connection.endpoint(connection.iopub_port))
+        .with_context(|| format!("binding {}", connection.endpoint(connection.iopub_port)))?;
     let hb = bind(&ctx, zmq::REP, &connection.endpoint(connection.hb_port))?;
 
     let publisher = publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());

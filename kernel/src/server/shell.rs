@@ -142,7 +142,7 @@ impl Shell {
                 self.reply(message, Content::InspectReply(reply));
             }
             Content::HistoryRequest(request) => {
-                let history = self.history.query(request);
+                let history = self.history.reply(request);
                 self.reply(
                     message,
                     Content::HistoryReply(HistoryReply { status: ReplyStatus::Ok, history }),
@@ -235,6 +235,9 @@ impl Shell {
         };
         let reply = match outcome {
             CellOutcome::Ok { data, payload } => {
+                if !request.silent && request.store_history {
+                    self.history.set_last_output(data.get("text/plain").cloned());
+                }
                 if !data.is_empty() && !request.silent {
                     self.publisher.send(
                         Some(message),
@@ -374,8 +377,14 @@ impl Shell {
             Ok(c) => {
                 let mut matches: Vec<String> = Vec::new();
                 for completion in c.completions {
-                    if !matches.contains(&completion.code) {
-                        matches.push(completion.code);
+                    // rust-analyzer offers calls as snippets (`display(value)`); the front end
+                    // inserts the name and the user types the arguments.
+                    let text = match completion.code.find('(') {
+                        Some(at) if at > 0 => completion.code[..at].to_owned(),
+                        _ => completion.code,
+                    };
+                    if !matches.contains(&text) {
+                        matches.push(text);
                     }
                 }
                 CompleteReply {
