@@ -47,7 +47,8 @@ pub fn install(prefix: &Path, exe: &Path, env: BTreeMap<String, String>) -> Resu
     let dir = prefix.join("share/jupyter/kernels").join(KERNEL_NAME);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let spec = serde_json::to_string_pretty(&kernel_spec(exe, env))?;
-    std::fs::write(dir.join("kernel.json"), spec).with_context(|| format!("writing {}/kernel.json", dir.display()))?;
+    std::fs::write(dir.join("kernel.json"), spec)
+        .with_context(|| format!("writing {}/kernel.json", dir.display()))?;
     Ok(dir)
 }
 

@@ -106,7 +106,10 @@ impl<T: Displayable + ?Sized> EvcxrDisplay for T {
         for (mime, content) in self.mime_bundle() {
             // A line reading exactly EVCXR_END_CONTENT would end the block early.
             let content = content.replace("\nEVCXR_END_CONTENT\n", "\nEVCXR_END_CONTENT \n");
-            let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
+            let _ = writeln!(
+                out,
+                "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT"
+            );
         }
         let _ = out.flush();
     }
@@ -139,7 +142,11 @@ fn send(message: serde_json::Value) {
 }
 
 fn print_plain(value: &(impl Displayable + ?Sized)) {
-    if let Some((_, text)) = value.mime_bundle().into_iter().find(|(m, _)| m == "text/plain") {
+    if let Some((_, text)) = value
+        .mime_bundle()
+        .into_iter()
+        .find(|(m, _)| m == "text/plain")
+    {
         println!("{text}");
     }
 }

@@ -13,6 +13,6 @@ pub use crate::input::{input, input_password};
 pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
+pub use plotters;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};
 pub use tch::{self, nn, Device, IndexOp, Kind, Reduction, Tensor};
-pub use plotters;

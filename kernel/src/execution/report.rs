@@ -31,7 +31,10 @@ pub fn compilation_errors(errors: &[evcxr::CompilationError], cell: &str) -> Err
         for spanned in error.spanned_messages() {
             let Some(span) = &spanned.span else { continue };
             located = true;
-            traceback.push(format!("  --> cell line {}, column {}", span.start_line, span.start_column));
+            traceback.push(format!(
+                "  --> cell line {}, column {}",
+                span.start_line, span.start_column
+            ));
             if let Some(text) = cell_line(cell, span.start_line) {
                 traceback.push(format!("{:>3}| {text}", span.start_line));
                 let width = if span.end_line == span.start_line {
@@ -54,7 +57,11 @@ pub fn compilation_errors(errors: &[evcxr::CompilationError], cell: &str) -> Err
         .first()
         .map(|e| e.message())
         .unwrap_or_else(|| "the cell did not compile".to_owned());
-    ErrorInfo { ename: "CompilationError".to_owned(), evalue, traceback }
+    ErrorInfo {
+        ename: "CompilationError".to_owned(),
+        evalue,
+        traceback,
+    }
 }
 
 /// Finds which line of `cell` produced line `generated_line` of the compiled source.
@@ -64,7 +71,33 @@ pub fn compilation_errors(errors: &[evcxr::CompilationError], cell: &str) -> Err
 /// rank among equal lines is taken. `None` when the line is not from this cell (for example a
 /// function defined in an earlier cell).
 pub fn map_generated_line(generated: &str, generated_line: usize, cell: &str) -> Option<usize> {
-    let target = generated.lines().nth(generated_line.checked_sub(1)?)?.trim();
+    map_generated_position(generated, generated_line, 1, cell).map(|(line, _)| line)
+}
+
+fn indent_width(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).count()
+}
+
+/// Like [`map_generated_line`], also moving `column` by the difference in indentation
+/// (evcxr indents the code it wraps).
+pub fn map_generated_position(
+    generated: &str,
+    generated_line: usize,
+    column: usize,
+    cell: &str,
+) -> Option<(usize, usize)> {
+    let line = cell_line_of(generated, generated_line, cell)?;
+    let generated_text = generated.lines().nth(generated_line - 1)?;
+    let cell_text = cell.lines().nth(line - 1)?;
+    let shifted = (column + indent_width(cell_text)).saturating_sub(indent_width(generated_text));
+    Some((line, shifted.max(1)))
+}
+
+fn cell_line_of(generated: &str, generated_line: usize, cell: &str) -> Option<usize> {
+    let target = generated
+        .lines()
+        .nth(generated_line.checked_sub(1)?)?
+        .trim();
     if target.is_empty() {
         return None;
     }
@@ -95,13 +128,17 @@ pub fn panic(report: &PanicReport, generated_source: Option<&str>, cell: &str) -
         name => format!("thread '{name}' "),
     };
     let cell_location = if report.file.ends_with("src/lib.rs") {
-        generated_source.and_then(|g| map_generated_line(g, report.line as usize, cell))
+        generated_source.and_then(|g| {
+            map_generated_position(g, report.line as usize, report.column as usize, cell)
+        })
     } else {
         None
     };
     match cell_location {
-        Some(line) => {
-            traceback.push(format!("{thread}panicked at cell line {line}, column {}:", report.column));
+        Some((line, column)) => {
+            traceback.push(format!(
+                "{thread}panicked at cell line {line}, column {column}:"
+            ));
             if let Some(text) = cell_line(cell, line) {
                 traceback.push(format!("{line:>3}| {text}"));
             }
@@ -121,11 +158,20 @@ pub fn panic(report: &PanicReport, generated_source: Option<&str>, cell: &str) -
     }
     traceback.push(report.message.clone());
     traceback.push("Variables defined before this cell are kept.".to_owned());
-    ErrorInfo { ename: "Panic".to_owned(), evalue: report.message.clone(), traceback }
+    ErrorInfo {
+        ename: "Panic".to_owned(),
+        evalue: report.message.clone(),
+        traceback,
+    }
 }
 
 /// The execution process died (abort, segfault, killed on interrupt).
-pub fn process_lost(reason: &str, detail: &str, lost: &[String], stderr_tail: &[String]) -> ErrorInfo {
+pub fn process_lost(
+    reason: &str,
+    detail: &str,
+    lost: &[String],
+    stderr_tail: &[String],
+) -> ErrorInfo {
     let mut traceback = vec![format!("{reason}: {detail}")];
     traceback.extend(stderr_tail.iter().cloned());
     if lost.is_empty() {
@@ -137,8 +183,16 @@ pub fn process_lost(reason: &str, detail: &str, lost: &[String], stderr_tail: &[
         "The prelude is loaded again; functions, types and `use` items of earlier cells are kept."
             .to_owned(),
     );
-    let ename = if reason == "Interrupted" { "KeyboardInterrupt" } else { "ProcessCrashed" };
-    ErrorInfo { ename: ename.to_owned(), evalue: format!("{reason}: {detail}"), traceback }
+    let ename = if reason == "Interrupted" {
+        "KeyboardInterrupt"
+    } else {
+        "ProcessCrashed"
+    };
+    ErrorInfo {
+        ename: ename.to_owned(),
+        evalue: format!("{reason}: {detail}"),
+        traceback,
+    }
 }
 
 /// Any other error evcxr reports (a bad `:command`, a failed `:dep`, ...).
@@ -184,7 +238,8 @@ mod tests {
         let generated = "fn f() {\nlet a = 1;\nlet v: Vec<i32> = vec![];\n    v[3];\n}";
         let info = panic(&report, Some(generated), cell);
         assert_eq!(info.ename, "Panic");
-        assert_eq!(info.traceback[0], "panicked at cell line 3, column 5:");
+        // Column 5 of the generated line, indented by 4, is column 1 of the cell line.
+        assert_eq!(info.traceback[0], "panicked at cell line 3, column 1:");
         assert_eq!(info.traceback[1], "  3| v[3];");
     }
 
@@ -192,6 +247,9 @@ mod tests {
     fn lost_variables_are_named() {
         let info = process_lost("Interrupted", "stopped", &["x".into(), "model".into()], &[]);
         assert_eq!(info.ename, "KeyboardInterrupt");
-        assert!(info.traceback.iter().any(|l| l == "Variables lost: x, model"));
+        assert!(info
+            .traceback
+            .iter()
+            .any(|l| l == "Variables lost: x, model"));
     }
 }

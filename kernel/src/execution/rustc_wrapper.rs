@@ -48,11 +48,13 @@ pub const WRAPPER_ENV: &str = "EVCXR_RUSTC_WRAPPER";
 /// assert!(!is_build_time_crate(&args("--crate-name tch --crate-type lib --target x86_64-unknown-linux-gnu")));
 /// ```
 pub fn is_build_time_crate(args: &[String]) -> bool {
-    !args.iter().any(|a| a == "--target" || a.starts_with("--target="))
+    !args
+        .iter()
+        .any(|a| a == "--target" || a.starts_with("--target="))
         || args.windows(2).any(|w| {
-        (w[0] == "--crate-type" && (w[1] == "proc-macro" || w[1] == "bin"))
-            || (w[0] == "--crate-name" && w[1].starts_with("build_script_"))
-    })
+            (w[0] == "--crate-type" && (w[1] == "proc-macro" || w[1] == "bin"))
+                || (w[0] == "--crate-name" && w[1].starts_with("build_script_"))
+        })
 }
 
 /// Runs first in `main`: when this process is evcxr's rustc wrapper, either compiles a
@@ -71,9 +73,13 @@ pub fn intercept() {
     if std::env::var_os(REEXEC_ENV).is_some() {
         return;
     }
-    let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else { return };
+    let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else {
+        return;
+    };
     fix_environment();
-    let Ok(exe) = std::env::current_exe() else { return };
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
     use std::os::unix::process::CommandExt;
     let error = std::process::Command::new(exe)
         .arg(rustc)

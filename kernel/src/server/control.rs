@@ -26,9 +26,11 @@ pub fn start(
                     Err(zmq::Error::ETERM) => return,
                     Err(_) => continue,
                 };
-                let message = match signer.decode(frames).map_err(|e| e.to_string()).and_then(|raw| {
-                    Message::from_raw(raw).map_err(|e| e.to_string())
-                }) {
+                let message = match signer
+                    .decode(frames)
+                    .map_err(|e| e.to_string())
+                    .and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string()))
+                {
                     Ok(m) => m,
                     Err(e) => {
                         eprintln!("torchbook: dropped a control message: {e}");
@@ -45,12 +47,21 @@ pub fn start(
                 match &message.content {
                     Content::InterruptRequest(_) => {
                         interrupter.interrupt();
-                        reply(Content::InterruptReply(InterruptReply { status: ReplyStatus::Ok }));
+                        reply(Content::InterruptReply(InterruptReply {
+                            status: ReplyStatus::Ok,
+                        }));
                     }
-                    Content::ShutdownRequest(request) => {
-                        shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
+                    Content::ShutdownRequest(request) => shutdown(
+                        &publisher,
+                        &interrupter,
+                        &kernel_dir,
+                        &message,
+                        request.restart,
+                        reply,
+                    ),
+                    Content::KernelInfoRequest(_) => {
+                        reply(Content::KernelInfoReply(Box::new(kernel_info())))
                     }
-                    Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
                     other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
                 }
                 publisher.status(Some(&message), ExecutionState::Idle);
@@ -71,7 +82,10 @@ pub fn shutdown(
     restart: bool,
     reply: impl FnOnce(Content),
 ) -> ! {
-    let content = Shutdown { restart, status: Some(ReplyStatus::Ok) };
+    let content = Shutdown {
+        restart,
+        status: Some(ReplyStatus::Ok),
+    };
     reply(Content::ShutdownReply(content.clone()));
     publisher.send(Some(message), Content::ShutdownReply(content));
     publisher.status(Some(message), ExecutionState::Idle);

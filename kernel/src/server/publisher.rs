@@ -35,11 +35,17 @@ fn send(socket: &zmq::Socket, signer: &Signer, message: Message) {
 /// Answers subscriptions that arrived on the XPUB socket with `iopub_welcome`.
 fn welcome_subscribers(socket: &zmq::Socket, signer: &Signer, session: &str) {
     while let Ok(true) = socket.poll(zmq::POLLIN, 0).map(|n| n > 0) {
-        let Ok(frame) = socket.recv_bytes(0) else { return };
+        let Ok(frame) = socket.recv_bytes(0) else {
+            return;
+        };
         // Byte 1 subscribes, byte 0 unsubscribes; the rest is the topic.
         if frame.first() == Some(&1) {
             let subscription = String::from_utf8_lossy(&frame[1..]).into_owned();
-            let welcome = Message::reply_to(None, session, Content::IopubWelcome(IopubWelcome { subscription }));
+            let welcome = Message::reply_to(
+                None,
+                session,
+                Content::IopubWelcome(IopubWelcome { subscription }),
+            );
             send(socket, signer, welcome);
         }
     }

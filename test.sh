@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every Torchbook test: formatting, lints, Rust unit and doc tests, the kernel protocol and
+# conformance tests, hostile-message tests, and every notebook executed by nbconvert.
+# It first runs ./install.sh (quick when nothing changed), so it works on a fresh clone.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+./install.sh
+
+CACHE=${TORCHBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torchbook}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE/target}
+TORCH_LIB=$(.venv/bin/python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+export LIBTORCH_USE_PYTORCH=1 VIRTUAL_ENV="$ROOT/.venv" PATH="$ROOT/.venv/bin:$PATH"
+export LD_LIBRARY_PATH="$TORCH_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy (warnings are errors)"
+cargo clippy --release --workspace --all-targets --locked -- -D warnings
+echo "==> cargo test"
+cargo test --release --workspace --locked
+echo "==> kernel protocol, conformance, wire security and notebooks"
+# pytest's closing line is this script's summary.
+.venv/bin/python -m pytest tests -p no:cacheprovider -q
