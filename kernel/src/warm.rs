@@ -103,6 +103,16 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     let template = store.template_dir();
     let _ = std::fs::remove_file(store.template_ready_marker());
     std::fs::create_dir_all(&template)?;
+    // Start from the workspace's lock file, so notebooks build against the same dependency
+    // versions as the workspace's own build and tests.
+    let workspace_lock = options.prelude_dir.join("../Cargo.lock");
+    if workspace_lock.exists() {
+        std::fs::copy(
+            &workspace_lock,
+            template.join(crate::execution::session::TEMPLATE_LOCK),
+        )
+        .with_context(|| format!("copying {}", workspace_lock.display()))?;
+    }
     let started = Instant::now();
     let mut session = Session::start_in(options, template.clone(), false)?;
     let built = started.elapsed();

@@ -13,7 +13,7 @@ pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
 /// Lock file of the template, kept beside the cloned one: evcxr's first build (before the
 /// prelude is added) prunes `Cargo.lock`, and restoring it keeps every dependency at the version
 /// the template was built with.
-const TEMPLATE_LOCK: &str = "torchbook-template.lock";
+pub const TEMPLATE_LOCK: &str = "torchbook-template.lock";
 
 /// Options of an evcxr session.
 #[derive(Debug, Clone)]

@@ -1,0 +1,113 @@
+"""Kernel starts, restarts and several notebooks at once reuse the prebuilt prelude.
+
+"Not rebuilt" is checked on the files themselves: each kernel builds in a directory of its own,
+and the compiled tch library there must be the template's file (same inode: a hard link made at
+start), not a new build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+from kernel_client import Kernel
+
+SPEC = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "torchbook" / "kernel.json"
+
+
+def store() -> Path:
+    return Path(json.loads(SPEC.read_text())["env"]["TORCHBOOK_STORE"])
+
+
+def kernel_dir(kernel: Kernel) -> Path:
+    run = kernel.ok('std::env::var("EVCXR_TMPDIR").unwrap()')
+    return Path(run.result().strip('"'))
+
+
+def compiled(dir_: Path, stem: str) -> list[Path]:
+    return sorted(dir_.glob(f"target/*/debug/deps/lib{stem}-*.so"))
+
+
+def assert_reuses_template(dir_: Path) -> None:
+    template = store() / "kernels" / "template"
+    mine = compiled(dir_, "tch")
+    theirs = compiled(template, "tch")
+    assert mine and theirs, (mine, theirs)
+    assert {p.stat().st_ino for p in mine} == {p.stat().st_ino for p in theirs}, "tch was rebuilt"
+    for prelude in compiled(dir_, "torchbook"):
+        twin = template / prelude.relative_to(dir_)
+        assert twin.exists() and prelude.stat().st_mtime == twin.stat().st_mtime, "the prelude was rebuilt"
+
+
+def test_two_notebooks_started_together_each_get_their_own_build_directory():
+    kernels: list[Kernel] = []
+    errors: list[BaseException] = []
+
+    def start():
+        try:
+            kernels.append(Kernel())
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert not errors, errors
+        dirs = [kernel_dir(k) for k in kernels]
+        assert dirs[0] != dirs[1]
+        for k, d in zip(kernels, dirs):
+            run = k.ok("let t = Tensor::arange(4, (Kind::Float, Device::Cpu));\nt.sum(Kind::Float).double_value(&[])")
+            assert run.result() == "6.0"
+            assert_reuses_template(d)
+    finally:
+        for k in kernels:
+            k.shutdown()
+    for d in dirs:
+        assert not d.exists(), f"{d} was left behind after shutdown"
+
+
+def test_restart_brings_a_fresh_kernel_with_the_prelude():
+    kernel = Kernel()
+    try:
+        kernel.ok("let before_restart = 1;")
+        first_dir = kernel_dir(kernel)
+        kernel.km.restart_kernel(now=False)
+        kernel.kc.wait_for_ready(timeout=300)
+        run = kernel.execute("before_restart")
+        assert run.status == "error" and run.error()["ename"] == "CompilationError"
+        assert kernel.ok("Tensor::ones([3], (Kind::Float, Device::Cpu)).sum(Kind::Float).double_value(&[])").result() == "3.0"
+        second_dir = kernel_dir(kernel)
+        assert second_dir != first_dir and not first_dir.exists()
+        assert_reuses_template(second_dir)
+    finally:
+        kernel.shutdown()
+
+
+def test_a_cell_can_add_its_own_dependency_without_rebuilding_tch():
+    kernel = Kernel()
+    try:
+        run = kernel.ok(':dep itoa = "1"\nlet mut buffer = itoa::Buffer::new();\nbuffer.format(1234).to_string()')
+        assert run.result() == "1234"
+        assert_reuses_template(kernel_dir(kernel))
+        assert kernel.ok("Tensor::ones([2], (Kind::Float, Device::Cpu)).sum(Kind::Float).double_value(&[])").result() == "2.0"
+    finally:
+        kernel.shutdown()
+
+
+def test_stale_kernel_directories_are_cleaned_at_start():
+    stale = store() / "kernels" / f"k-{2**22 + 12345}-deadbeef"
+    stale.mkdir(parents=True, exist_ok=True)
+    assert not Path(f"/proc/{2**22 + 12345}").exists()
+    kernel = Kernel()
+    try:
+        kernel.ok("1")
+        assert not stale.exists()
+    finally:
+        kernel.shutdown()
+    assert os.path.isdir(store() / "kernels" / "template")
