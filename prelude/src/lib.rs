@@ -14,10 +14,12 @@
 pub use plotters;
 pub use tch;
 
+pub mod activation;
 pub mod display;
 pub mod doctor;
 pub mod input;
 pub mod interrupt;
+pub mod loss;
 pub mod plot;
 pub mod prelude;
 pub mod runtime;

@@ -7,10 +7,12 @@
 //! assert_eq!(x.size(), vec![2]);
 //! ```
 
+pub use crate::activation::*;
 pub use crate::display::{clear_output, display, DisplayHandle, Displayable, EvcxrDisplay};
 pub use crate::doctor::doctor;
 pub use crate::input::{input, input_password};
 pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
+pub use crate::loss::*;
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
 pub use plotters;

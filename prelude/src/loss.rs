@@ -1,0 +1,307 @@
+//! Loss functions written from their formulas, each checked against libtorch's built-in.
+//!
+//! Every loss comes twice, as in tch: `f_name` returns a [`LossError`] naming both shapes when
+//! the inputs do not fit, and `name` panics with that message (handy in a notebook cell).
+//! All losses average over the batch (PyTorch's `reduction="mean"`).
+//!
+//! # Shapes
+//! - [`mse`], [`mae`], [`binary_cross_entropy`], [`binary_cross_entropy_with_logits`]:
+//!   prediction and target of the same shape.
+//! - [`cross_entropy`]: logits `[N, C]`, class indices `[N]` (integers).
+//! - [`cross_entropy_probs`]: logits `[N, C]`, target probabilities `[N, C]`.
+//! - [`nll`]: log-probabilities `[N, C]`, class indices `[N]`.
+
+use tch::{Kind, Tensor};
+
+/// Why a loss could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LossError {
+    /// The prediction and the target do not have the shapes the loss needs.
+    #[error("{loss}: input shape {input:?} does not fit target shape {target:?} ({expected})")]
+    Shape {
+        /// The loss.
+        loss: &'static str,
+        /// Shape of the prediction.
+        input: Vec<i64>,
+        /// Shape of the target.
+        target: Vec<i64>,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// Class targets must be integers.
+    #[error("{loss}: class targets must be integer indices, got {kind:?}")]
+    TargetKind {
+        /// The loss.
+        loss: &'static str,
+        /// The target's kind.
+        kind: Kind,
+    },
+}
+
+fn same_shape(loss: &'static str, input: &Tensor, target: &Tensor) -> Result<(), LossError> {
+    if input.size() != target.size() {
+        return Err(LossError::Shape {
+            loss,
+            input: input.size(),
+            target: target.size(),
+            expected: "the same shape",
+        });
+    }
+    Ok(())
+}
+
+fn class_targets(loss: &'static str, input: &Tensor, target: &Tensor) -> Result<(), LossError> {
+    let (i, t) = (input.size(), target.size());
+    if i.len() != 2 || t.len() != 1 || i[0] != t[0] {
+        return Err(LossError::Shape {
+            loss,
+            input: i,
+            target: t,
+            expected: "[N, C] and [N]",
+        });
+    }
+    if !matches!(
+        target.kind(),
+        Kind::Int64 | Kind::Int | Kind::Int16 | Kind::Int8 | Kind::Uint8
+    ) {
+        return Err(LossError::TargetKind {
+            loss,
+            kind: target.kind(),
+        });
+    }
+    Ok(())
+}
+
+/// Mean squared error `mean((ŷ − y)²)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let l = mse(&Tensor::from_slice(&[1.0f64, 2.0]), &Tensor::from_slice(&[1.0f64, 4.0]));
+/// assert_eq!(l.double_value(&[]), 2.0);
+/// ```
+pub fn f_mse(prediction: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
+    same_shape("mse", prediction, target)?;
+    Ok((prediction - target).square().mean(prediction.kind()))
+}
+
+/// [`f_mse`]; panics with the error message if the shapes differ.
+pub fn mse(prediction: &Tensor, target: &Tensor) -> Tensor {
+    f_mse(prediction, target).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Mean absolute error `mean(|ŷ − y|)`.
+pub fn f_mae(prediction: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
+    same_shape("mae", prediction, target)?;
+    Ok((prediction - target).abs().mean(prediction.kind()))
+}
+
+/// [`f_mae`]; panics with the error message if the shapes differ.
+pub fn mae(prediction: &Tensor, target: &Tensor) -> Tensor {
+    f_mae(prediction, target).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Binary cross-entropy on probabilities: `−mean(y log p + (1 − y) log(1 − p))`.
+///
+/// Each log is clamped at −100, as PyTorch does, so a probability of exactly 0 or 1 gives a
+/// large finite loss instead of infinity.
+pub fn f_binary_cross_entropy(
+    probabilities: &Tensor,
+    target: &Tensor,
+) -> Result<Tensor, LossError> {
+    same_shape("binary_cross_entropy", probabilities, target)?;
+    let log_p = probabilities.log().clamp_min(-100.0);
+    let log_not_p = probabilities
+        .neg()
+        .g_add_scalar(1.0)
+        .log()
+        .clamp_min(-100.0);
+    let not_target = target.neg().g_add_scalar(1.0);
+    let log_likelihood = target * log_p + not_target * log_not_p;
+    Ok(log_likelihood.mean(probabilities.kind()).neg())
+}
+
+/// [`f_binary_cross_entropy`]; panics with the error message if the shapes differ.
+pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
+    f_binary_cross_entropy(probabilities, target).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Binary cross-entropy on logits `z` (before the sigmoid), in the stable form
+/// `mean(max(z, 0) − z y + log(1 + e^{−|z|}))`.
+pub fn f_binary_cross_entropy_with_logits(
+    logits: &Tensor,
+    target: &Tensor,
+) -> Result<Tensor, LossError> {
+    same_shape("binary_cross_entropy_with_logits", logits, target)?;
+    let per_item = logits.clamp_min(0.0) - logits * target + logits.abs().neg().exp().log1p();
+    Ok(per_item.mean(logits.kind()))
+}
+
+/// [`f_binary_cross_entropy_with_logits`]; panics with the error message if the shapes differ.
+pub fn binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Tensor {
+    f_binary_cross_entropy_with_logits(logits, target).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn log_softmax_rows(logits: &Tensor) -> Tensor {
+    logits - logits.logsumexp([1], true)
+}
+
+/// Cross-entropy of logits `[N, C]` against class indices `[N]`:
+/// `mean(log Σ_c e^{z_c} − z_y)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let logits = Tensor::from_slice(&[0.0f64, 0.0]).reshape([1, 2]);
+/// let loss = cross_entropy(&logits, &Tensor::from_slice(&[1i64]));
+/// assert!((loss.double_value(&[]) - 2f64.ln()).abs() < 1e-12);
+/// let err = f_cross_entropy(&logits, &Tensor::from_slice(&[1i64, 0])).unwrap_err();
+/// assert_eq!(err.to_string(), "cross_entropy: input shape [1, 2] does not fit target shape [2] ([N, C] and [N])");
+/// ```
+pub fn f_cross_entropy(logits: &Tensor, classes: &Tensor) -> Result<Tensor, LossError> {
+    class_targets("cross_entropy", logits, classes)?;
+    f_nll(&log_softmax_rows(logits), classes)
+}
+
+/// [`f_cross_entropy`]; panics with the error message on bad shapes or kinds.
+pub fn cross_entropy(logits: &Tensor, classes: &Tensor) -> Tensor {
+    f_cross_entropy(logits, classes).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Cross-entropy of logits `[N, C]` against target probabilities `[N, C]` (one-hot or soft):
+/// `mean(−Σ_c y_c log softmax(z)_c)`.
+pub fn f_cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
+    same_shape("cross_entropy_probs", logits, target)?;
+    if logits.dim() != 2 {
+        return Err(LossError::Shape {
+            loss: "cross_entropy_probs",
+            input: logits.size(),
+            target: target.size(),
+            expected: "[N, C] and [N, C]",
+        });
+    }
+    let per_row =
+        -(target * log_softmax_rows(logits)).sum_dim_intlist(&[1i64][..], false, logits.kind());
+    Ok(per_row.mean(logits.kind()))
+}
+
+/// [`f_cross_entropy_probs`]; panics with the error message on bad shapes.
+pub fn cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Tensor {
+    f_cross_entropy_probs(logits, target).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Negative log-likelihood of log-probabilities `[N, C]` at class indices `[N]`.
+pub fn f_nll(log_probabilities: &Tensor, classes: &Tensor) -> Result<Tensor, LossError> {
+    class_targets("nll", log_probabilities, classes)?;
+    let picked = log_probabilities.gather(1, &classes.to_kind(Kind::Int64).unsqueeze(1), false);
+    Ok(-picked.mean(log_probabilities.kind()))
+}
+
+/// [`f_nll`]; panics with the error message on bad shapes or kinds.
+pub fn nll(log_probabilities: &Tensor, classes: &Tensor) -> Tensor {
+    f_nll(log_probabilities, classes).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::Reduction;
+
+    fn t(v: &[f64]) -> Tensor {
+        Tensor::from_slice(v)
+    }
+
+    fn approx(a: &Tensor, expected: f64) {
+        let got = a.double_value(&[]);
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "got {got}, expected {expected}"
+        );
+    }
+
+    fn logits() -> Tensor {
+        t(&[2.0, 1.0, 0.1, 0.5, 2.5, -1.0]).reshape([2, 3])
+    }
+
+    // Expected values from PyTorch 2.13 (float64):
+    //   a, b = torch.tensor([1., 2., 3.]), torch.tensor([1.5, 1., 3.5])
+    //   F.mse_loss(a, b) = 0.5; F.l1_loss(a, b) = 0.6666666666666666
+    //   p, y = torch.tensor([.9, .2, .6]), torch.tensor([1., 0., 1.])
+    //   F.binary_cross_entropy(p, y) = 0.2797765635793423
+    //   F.binary_cross_entropy_with_logits(torch.tensor([2., -1., .3]), y) = 0.33151498100990745
+    //   z = [[2., 1., .1], [.5, 2.5, -1.]]; F.cross_entropy(z, [0, 2]) = 2.035104111700061
+    //   F.cross_entropy(z, [[.7, .2, .1], [0., .5, .5]]) = 1.3551041117000608
+    #[test]
+    fn values_match_pytorch() {
+        let (a, b) = (t(&[1.0, 2.0, 3.0]), t(&[1.5, 1.0, 3.5]));
+        approx(&mse(&a, &b), 0.5);
+        approx(&mae(&a, &b), 2.0 / 3.0);
+        let y = t(&[1.0, 0.0, 1.0]);
+        approx(
+            &binary_cross_entropy(&t(&[0.9, 0.2, 0.6]), &y),
+            0.2797765635793423,
+        );
+        approx(
+            &binary_cross_entropy_with_logits(&t(&[2.0, -1.0, 0.3]), &y),
+            0.33151498100990745,
+        );
+        let classes = Tensor::from_slice(&[0i64, 2]);
+        approx(&cross_entropy(&logits(), &classes), 2.035104111700061);
+        let soft = t(&[0.7, 0.2, 0.1, 0.0, 0.5, 0.5]).reshape([2, 3]);
+        approx(&cross_entropy_probs(&logits(), &soft), 1.3551041117000608);
+        approx(
+            &nll(&logits().log_softmax(1, Kind::Double), &classes),
+            2.035104111700061,
+        );
+    }
+
+    #[test]
+    fn values_match_libtorch_builtins() {
+        let x = Tensor::randn([8, 5], (Kind::Double, tch::Device::Cpu));
+        let y = Tensor::randn([8, 5], (Kind::Double, tch::Device::Cpu));
+        approx(
+            &mse(&x, &y),
+            x.mse_loss(&y, Reduction::Mean).double_value(&[]),
+        );
+        approx(
+            &mae(&x, &y),
+            x.l1_loss(&y, Reduction::Mean).double_value(&[]),
+        );
+        let p = x.sigmoid();
+        let target = y.gt(0.0).to_kind(Kind::Double);
+        approx(
+            &binary_cross_entropy(&p, &target),
+            p.binary_cross_entropy::<Tensor>(&target, None, Reduction::Mean)
+                .double_value(&[]),
+        );
+        approx(
+            &binary_cross_entropy_with_logits(&x, &target),
+            x.binary_cross_entropy_with_logits::<Tensor>(&target, None, None, Reduction::Mean)
+                .double_value(&[]),
+        );
+        let classes = Tensor::from_slice(&[0i64, 1, 2, 3, 4, 0, 1, 2]);
+        approx(
+            &cross_entropy(&x, &classes),
+            x.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0)
+                .double_value(&[]),
+        );
+    }
+
+    #[test]
+    fn binary_cross_entropy_clamps_like_pytorch() {
+        // F.binary_cross_entropy(torch.tensor([0.]), torch.tensor([1.])) = 100.
+        approx(&binary_cross_entropy(&t(&[0.0]), &t(&[1.0])), 100.0);
+    }
+
+    #[test]
+    fn errors_name_both_shapes_and_bad_kinds() {
+        let err = f_mse(&t(&[1.0, 2.0]), &t(&[1.0, 2.0, 3.0])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mse: input shape [2] does not fit target shape [3] (the same shape)"
+        );
+        let err = f_cross_entropy(&logits(), &t(&[0.0, 2.0])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cross_entropy: class targets must be integer indices, got Double"
+        );
+    }
+}
