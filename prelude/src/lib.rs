@@ -20,6 +20,7 @@ pub mod doctor;
 pub mod input;
 pub mod interrupt;
 pub mod loss;
+pub mod optim;
 pub mod plot;
 pub mod prelude;
 pub mod runtime;

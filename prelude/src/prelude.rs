@@ -13,6 +13,10 @@ pub use crate::doctor::doctor;
 pub use crate::input::{input, input_password};
 pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
 pub use crate::loss::*;
+pub use crate::optim::{
+    clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd,
+    SgdConfig,
+};
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
 pub use plotters;
