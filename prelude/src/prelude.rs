@@ -10,6 +10,7 @@
 pub use crate::activation::*;
 pub use crate::display::{clear_output, display, DisplayHandle, Displayable, EvcxrDisplay};
 pub use crate::doctor::doctor;
+pub use crate::gradcheck::{gradcheck, gradcheck_with, GradcheckReport};
 pub use crate::input::{input, input_password};
 pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
 pub use crate::loss::*;
@@ -19,6 +20,7 @@ pub use crate::optim::{
 };
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
+pub use crate::two_layer::TwoLayerNet;
 pub use plotters;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};
 pub use tch::{self, nn, Device, IndexOp, Kind, Reduction, Tensor};
