@@ -15,6 +15,8 @@ pub use plotters;
 pub use tch;
 
 pub mod activation;
+pub mod data;
+pub mod datasets;
 pub mod display;
 pub mod doctor;
 pub mod gradcheck;
@@ -26,4 +28,5 @@ pub mod plot;
 pub mod prelude;
 pub mod runtime;
 pub mod tensor_view;
+pub mod text;
 pub mod two_layer;

@@ -8,6 +8,8 @@
 //! ```
 
 pub use crate::activation::*;
+pub use crate::data::*;
+pub use crate::datasets::LabelledText;
 pub use crate::display::{clear_output, display, DisplayHandle, Displayable, EvcxrDisplay};
 pub use crate::doctor::doctor;
 pub use crate::gradcheck::{gradcheck, gradcheck_with, GradcheckReport};
@@ -20,6 +22,7 @@ pub use crate::optim::{
 };
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
+pub use crate::text::{pad_sequences, Padding, Tokenizer};
 pub use crate::two_layer::TwoLayerNet;
 pub use plotters;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};
