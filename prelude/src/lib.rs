@@ -22,6 +22,7 @@ pub mod doctor;
 pub mod gradcheck;
 pub mod input;
 pub mod interrupt;
+pub mod layers;
 pub mod loss;
 pub mod optim;
 pub mod plot;

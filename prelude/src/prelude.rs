@@ -15,6 +15,9 @@ pub use crate::doctor::doctor;
 pub use crate::gradcheck::{gradcheck, gradcheck_with, GradcheckReport};
 pub use crate::input::{input, input_password};
 pub use crate::interrupt::{check_interrupt, interrupt_requested, Interrupted};
+pub use crate::layers::{
+    gru, lstm, mlp, Dropout, Flatten, GlobalAveragePooling1d, Gru, Lstm, MaxPool2d, RecurrentOutput,
+};
 pub use crate::loss::*;
 pub use crate::optim::{
     clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd,
