@@ -68,11 +68,7 @@ impl History {
     /// assert_eq!(h.query(&req), vec![(1, 2, "a + 1".to_string()), (1, 3, "let b = 2;".to_string())]);
     /// ```
     pub fn query(&self, request: &HistoryRequest) -> Vec<(i64, u64, String)> {
-        let numbered = self
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (SESSION, i as u64 + 1, s.clone()));
+        let numbered = self.inputs.iter().enumerate().map(|(i, s)| (SESSION, i as u64 + 1, s.clone()));
         match request.hist_access_type {
             HistoryAccess::Tail => {
                 let n = request.n.unwrap_or(10);
@@ -86,19 +82,11 @@ impl History {
                 }
                 let start = request.start.max(1) as u64;
                 let stop = request.stop.map(|s| s as u64).unwrap_or(u64::MAX);
-                numbered
-                    .filter(|(_, line, _)| *line >= start && *line < stop)
-                    .collect()
+                numbered.filter(|(_, line, _)| *line >= start && *line < stop).collect()
             }
             HistoryAccess::Search => {
-                let pattern = if request.pattern.is_empty() {
-                    "*"
-                } else {
-                    &request.pattern
-                };
-                let mut found: Vec<_> = numbered
-                    .filter(|(_, _, s)| glob_match(pattern, s))
-                    .collect();
+                let pattern = if request.pattern.is_empty() { "*" } else { &request.pattern };
+                let mut found: Vec<_> = numbered.filter(|(_, _, s)| glob_match(pattern, s)).collect();
                 if request.unique {
                     let mut seen = std::collections::HashSet::new();
                     found.retain(|(_, _, s)| seen.insert(s.clone()));

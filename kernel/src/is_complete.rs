@@ -177,51 +177,27 @@ mod tests {
         assert_eq!(is_complete(r#"let s = "(";"#), Completeness::Complete);
         assert_eq!(is_complete("let c = '{';"), Completeness::Complete);
         assert_eq!(is_complete("// {\nlet x = 1;"), Completeness::Complete);
-        assert_eq!(
-            is_complete("/* ( /* [ */ */ let x = 1;"),
-            Completeness::Complete
-        );
-        assert_eq!(
-            is_complete(r##"let s = r#"he said "}" "#;"##),
-            Completeness::Complete
-        );
+        assert_eq!(is_complete("/* ( /* [ */ */ let x = 1;"), Completeness::Complete);
+        assert_eq!(is_complete(r##"let s = r#"he said "}" "#;"##), Completeness::Complete);
         assert_eq!(is_complete(r#"let s = "\"(";"#), Completeness::Complete);
     }
 
     #[test]
     fn lifetimes_are_not_char_literals() {
-        assert_eq!(
-            is_complete("fn f<'a>(x: &'a str) -> &'a str { x }"),
-            Completeness::Complete
-        );
-        assert_eq!(
-            is_complete("fn f<'a>(x: &'a str) {"),
-            Completeness::Incomplete("    ".into())
-        );
+        assert_eq!(is_complete("fn f<'a>(x: &'a str) -> &'a str { x }"), Completeness::Complete);
+        assert_eq!(is_complete("fn f<'a>(x: &'a str) {"), Completeness::Incomplete("    ".into()));
     }
 
     #[test]
     fn nesting_sets_the_indent() {
-        assert_eq!(
-            is_complete("fn f() {\n    if x {"),
-            Completeness::Incomplete("        ".into())
-        );
-        assert_eq!(
-            is_complete("let v = vec![1,"),
-            Completeness::Incomplete("    ".into())
-        );
+        assert_eq!(is_complete("fn f() {\n    if x {"), Completeness::Incomplete("        ".into()));
+        assert_eq!(is_complete("let v = vec![1,"), Completeness::Incomplete("    ".into()));
     }
 
     #[test]
     fn unterminated_strings_and_comments_are_incomplete() {
-        assert_eq!(
-            is_complete("let s = \"abc"),
-            Completeness::Incomplete(String::new())
-        );
-        assert_eq!(
-            is_complete("/* still open"),
-            Completeness::Incomplete("    ".into())
-        );
+        assert_eq!(is_complete("let s = \"abc"), Completeness::Incomplete(String::new()));
+        assert_eq!(is_complete("/* still open"), Completeness::Incomplete("    ".into()));
     }
 
     #[test]
@@ -232,9 +208,6 @@ mod tests {
 
     #[test]
     fn identifiers_ending_in_r_or_b_are_not_raw_strings() {
-        assert_eq!(
-            is_complete(r#"let bar = "x"; let br = 1;"#),
-            Completeness::Complete
-        );
+        assert_eq!(is_complete(r#"let bar = "x"; let br = 1;"#), Completeness::Complete);
     }
 }

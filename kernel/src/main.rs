@@ -24,23 +24,14 @@ fn session_options() -> Result<SessionOptions> {
         None => bail!("TORCHBOOK_PRELUDE is not set: it must name the prelude/ directory of the Torchbook checkout (install.sh writes it into the kernelspec)"),
     };
     if !prelude_dir.join("Cargo.toml").exists() {
-        bail!(
-            "TORCHBOOK_PRELUDE={} has no Cargo.toml",
-            prelude_dir.display()
-        );
+        bail!("TORCHBOOK_PRELUDE={} has no Cargo.toml", prelude_dir.display());
     }
-    Ok(SessionOptions {
-        store: Store::from_env(),
-        prelude_dir,
-    })
+    Ok(SessionOptions { store: Store::from_env(), prelude_dir })
 }
 
 /// Value of `--name VALUE` in `args`.
 fn flag(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
 fn main() -> Result<()> {
@@ -57,8 +48,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => {
-            let file =
-                flag(&args, "--connection-file").context("run needs --connection-file FILE")?;
+            let file = flag(&args, "--connection-file").context("run needs --connection-file FILE")?;
             let connection = ConnectionInfo::from_file(std::path::Path::new(&file))?;
             // Jupyter front ends interrupt through control; Ctrl-C in the terminal that started
             // Jupyter must not kill the kernel.
@@ -83,9 +73,8 @@ fn main() -> Result<()> {
             for (i, a) in args.iter().enumerate() {
                 if a == "--env" {
                     let kv = args.get(i + 1).context("--env needs KEY=VALUE")?;
-                    let (k, v) = kv
-                        .split_once('=')
-                        .with_context(|| format!("--env {kv}: expected KEY=VALUE"))?;
+                    let (k, v) =
+                        kv.split_once('=').with_context(|| format!("--env {kv}: expected KEY=VALUE"))?;
                     env.insert(k.to_owned(), v.to_owned());
                 }
             }

@@ -16,10 +16,7 @@ pub struct NativeLibs {
 
 /// `rustc -vV`'s host triple.
 pub fn host_triple() -> Result<String> {
-    let out = std::process::Command::new("rustc")
-        .arg("-vV")
-        .output()
-        .context("running rustc -vV")?;
+    let out = std::process::Command::new("rustc").arg("-vV").output().context("running rustc -vV")?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
@@ -66,16 +63,10 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     let store = &options.store;
     if let Some(n) = native {
         if !n.libtch.exists() {
-            bail!(
-                "--libtch {} does not exist (build the workspace first)",
-                n.libtch.display()
-            );
+            bail!("--libtch {} does not exist (build the workspace first)", n.libtch.display());
         }
         if !n.torch_lib.join("libtorch_cpu.so").exists() {
-            bail!(
-                "--torch-lib {} has no libtorch_cpu.so",
-                n.torch_lib.display()
-            );
+            bail!("--torch-lib {} has no libtorch_cpu.so", n.torch_lib.display());
         }
     }
     let native_copy = native
@@ -83,20 +74,13 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
             let dir = store.root().join("native");
             std::fs::create_dir_all(&dir)?;
             let libtch = dir.join("libtch.a");
-            std::fs::copy(&n.libtch, &libtch)
-                .with_context(|| format!("copying {}", n.libtch.display()))?;
-            Ok(NativeLibs {
-                libtch,
-                torch_lib: n.torch_lib.clone(),
-            })
+            std::fs::copy(&n.libtch, &libtch).with_context(|| format!("copying {}", n.libtch.display()))?;
+            Ok(NativeLibs { libtch, torch_lib: n.torch_lib.clone() })
         })
         .transpose()?;
     let cargo_dir = store.kernels_dir().join(".cargo");
     std::fs::create_dir_all(&cargo_dir)?;
-    std::fs::write(
-        cargo_dir.join("config.toml"),
-        cargo_config(&host_triple()?, native_copy.as_ref()),
-    )?;
+    std::fs::write(cargo_dir.join("config.toml"), cargo_config(&host_triple()?, native_copy.as_ref()))?;
     std::fs::create_dir_all(store.evcxr_config_dir())?;
     std::fs::write(store.evcxr_config_dir().join("evcxr.toml"), EVCXR_TOML)?;
 
@@ -107,17 +91,13 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     // versions as the workspace's own build and tests.
     let workspace_lock = options.prelude_dir.join("../Cargo.lock");
     if workspace_lock.exists() {
-        std::fs::copy(
-            &workspace_lock,
-            template.join(crate::execution::session::TEMPLATE_LOCK),
-        )
-        .with_context(|| format!("copying {}", workspace_lock.display()))?;
+        std::fs::copy(&workspace_lock, template.join(crate::execution::session::TEMPLATE_LOCK))
+            .with_context(|| format!("copying {}", workspace_lock.display()))?;
     }
     let started = Instant::now();
     let mut session = Session::start_in(options, template.clone(), false)?;
     let built = started.elapsed();
-    let probe =
-        "let warm_up = Tensor::ones([2, 2], (Kind::Float, Device::Cpu));\nwarm_up.sum(Kind::Float)";
+    let probe = "let warm_up = Tensor::ones([2, 2], (Kind::Float, Device::Cpu));\nwarm_up.sum(Kind::Float)";
     let outputs = session
         .execute(probe, &|_, _| String::new())
         .map_err(|e| anyhow::anyhow!("the warm-up cell failed: {e}"))?;
@@ -126,10 +106,7 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
         bail!("the warm-up cell should sum four ones, but showed: {text}");
     }
     session.save_template_lock()?;
-    std::fs::write(
-        store.template_ready_marker(),
-        format!("built in {:.1}s\n", built.as_secs_f64()),
-    )?;
+    std::fs::write(store.template_ready_marker(), format!("built in {:.1}s\n", built.as_secs_f64()))?;
     eprintln!(
         "torchbook: template ready in {} (prelude build {:.1}s, total {:.1}s)",
         template.display(),
@@ -148,16 +125,13 @@ mod tests {
         let plain = cargo_config("x86_64-unknown-linux-gnu", None);
         assert!(plain.contains("[profile.dev.package.\"*\"]\nopt-level = 2"));
         assert!(!plain.contains(".tch]"));
-        let native = NativeLibs {
-            libtch: "/s/native/libtch.a".into(),
-            torch_lib: "/nonexistent/lib".into(),
-        };
+        let native = NativeLibs { libtch: "/s/native/libtch.a".into(), torch_lib: "/nonexistent/lib".into() };
         let text = cargo_config("x86_64-unknown-linux-gnu", Some(&native));
         assert!(text.contains("[target.x86_64-unknown-linux-gnu.tch]"));
         assert!(text.contains("\"native=/s/native\""));
-        assert!(text.contains(
-            "rustc-link-lib = [\"static=tch\", \"torch_cpu\", \"torch\", \"c10\", \"gomp\"]"
-        ));
+        assert!(
+            text.contains("rustc-link-lib = [\"static=tch\", \"torch_cpu\", \"torch\", \"c10\", \"gomp\"]")
+        );
         let parsed: toml::Table = text.parse().expect("cargo_config writes valid TOML");
         assert_eq!(
             parsed["target"]["x86_64-unknown-linux-gnu"]["tch"]["libtorch_lib"].as_str(),

@@ -226,31 +226,13 @@ mod tests {
     #[test]
     fn derivatives_match_autograd_including_at_zero() {
         let x = xs();
-        assert!(close(
-            &relu_derivative(&x),
-            &autograd_derivative(&x, |t| t.relu())
-        ));
+        assert!(close(&relu_derivative(&x), &autograd_derivative(&x, |t| t.relu())));
         // libtorch's leaky_relu has the fixed slope 0.01.
-        assert!(close(
-            &leaky_relu_derivative(&x, 0.01),
-            &autograd_derivative(&x, |t| t.leaky_relu())
-        ));
-        assert!(close(
-            &leaky_relu_derivative(&x, 0.2),
-            &autograd_derivative(&x, |t| leaky_relu(t, 0.2))
-        ));
-        assert!(close(
-            &sigmoid_derivative(&x),
-            &autograd_derivative(&x, |t| t.sigmoid())
-        ));
-        assert!(close(
-            &tanh_derivative(&x),
-            &autograd_derivative(&x, |t| t.tanh())
-        ));
-        assert!(close(
-            &gelu_derivative(&x),
-            &autograd_derivative(&x, |t| t.gelu("none"))
-        ));
+        assert!(close(&leaky_relu_derivative(&x, 0.01), &autograd_derivative(&x, |t| t.leaky_relu())));
+        assert!(close(&leaky_relu_derivative(&x, 0.2), &autograd_derivative(&x, |t| leaky_relu(t, 0.2))));
+        assert!(close(&sigmoid_derivative(&x), &autograd_derivative(&x, |t| t.sigmoid())));
+        assert!(close(&tanh_derivative(&x), &autograd_derivative(&x, |t| t.tanh())));
+        assert!(close(&gelu_derivative(&x), &autograd_derivative(&x, |t| t.gelu("none"))));
     }
 
     #[test]

@@ -35,18 +35,11 @@ pub enum DatasetError {
 pub fn data_dir() -> PathBuf {
     std::env::var_os("TORCHBOOK_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("data")
-        })
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("data"))
 }
 
 fn lines(path: &Path) -> Result<Vec<String>, DatasetError> {
-    let io = |source| DatasetError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| DatasetError::Io { path: path.to_path_buf(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(BufReader::new(flate2::read::GzDecoder::new(file)))
@@ -147,11 +140,7 @@ pub fn load_sms_spam_file(path: &Path) -> Result<Vec<LabelledText>, DatasetError
                 })
             }
         };
-        out.push(LabelledText {
-            text: text.to_owned(),
-            label,
-            source: "sms".to_owned(),
-        });
+        out.push(LabelledText { text: text.to_owned(), label, source: "sms".to_owned() });
     }
     Ok(out)
 }
@@ -183,11 +172,7 @@ pub fn load_digits_file(path: &Path) -> Result<Digits, DatasetError> {
             continue;
         }
         let values: Vec<&str> = line.split(',').collect();
-        let parse = |message: String| DatasetError::Parse {
-            path: path.into(),
-            line: i + 1,
-            message,
-        };
+        let parse = |message: String| DatasetError::Parse { path: path.into(), line: i + 1, message };
         if values.len() != 65 {
             return Err(parse(format!(
                 "expected 65 comma-separated values (64 pixels and a label), got {}",
@@ -195,10 +180,7 @@ pub fn load_digits_file(path: &Path) -> Result<Digits, DatasetError> {
             )));
         }
         for v in &values[..64] {
-            let p: f32 = v
-                .trim()
-                .parse()
-                .map_err(|_| parse(format!("pixel {v:?} is not a number")))?;
+            let p: f32 = v.trim().parse().map_err(|_| parse(format!("pixel {v:?} is not a number")))?;
             pixels.push(p);
         }
         let label: i64 = values[64]
@@ -243,24 +225,21 @@ mod tests {
     fn malformed_lines_are_named_with_file_and_line() {
         let path = temp_file("bad_sms.txt", "Label\tSMS\nham\tfine\nmaybe\tnot sure\n");
         let err = load_sms_spam_file(&path).unwrap_err().to_string();
-        assert!(
-            err.ends_with("bad_sms.txt:3: label must be ham or spam, got \"maybe\""),
-            "{err}"
-        );
+        assert!(err.ends_with("bad_sms.txt:3: label must be ham or spam, got \"maybe\""), "{err}");
         let path = temp_file("bad_digits.csv", "1,2,3\n");
         let err = load_digits_file(&path).unwrap_err().to_string();
-        assert!(err.ends_with("bad_digits.csv:1: expected 65 comma-separated values (64 pixels and a label), got 3"), "{err}");
+        assert!(
+            err.ends_with(
+                "bad_digits.csv:1: expected 65 comma-separated values (64 pixels and a label), got 3"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_missing_file_is_named() {
-        let err = load_sms_spam_file(Path::new("/nonexistent/sms.txt"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("cannot read /nonexistent/sms.txt:"),
-            "{err}"
-        );
+        let err = load_sms_spam_file(Path::new("/nonexistent/sms.txt")).unwrap_err().to_string();
+        assert!(err.starts_with("cannot read /nonexistent/sms.txt:"), "{err}");
     }
 
     #[test]
@@ -268,9 +247,6 @@ mod tests {
         // sklearn.datasets.load_digits(): np.bincount(y) = [178 182 177 183 181 182 181 179 174 180]
         let d = digits().unwrap();
         let counts = Vec::<i64>::try_from(d.labels.bincount::<Tensor>(None, 10)).unwrap();
-        assert_eq!(
-            counts,
-            vec![178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
-        );
+        assert_eq!(counts, vec![178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
     }
 }

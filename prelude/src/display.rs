@@ -70,10 +70,7 @@ impl Html {
 
 impl Displayable for Html {
     fn mime_bundle(&self) -> Vec<(String, String)> {
-        vec![
-            ("text/plain".to_owned(), strip_tags(&self.0)),
-            ("text/html".to_owned(), self.0.clone()),
-        ]
+        vec![("text/plain".to_owned(), strip_tags(&self.0)), ("text/html".to_owned(), self.0.clone())]
     }
 }
 
@@ -106,10 +103,7 @@ impl<T: Displayable + ?Sized> EvcxrDisplay for T {
         for (mime, content) in self.mime_bundle() {
             // A line reading exactly EVCXR_END_CONTENT would end the block early.
             let content = content.replace("\nEVCXR_END_CONTENT\n", "\nEVCXR_END_CONTENT \n");
-            let _ = writeln!(
-                out,
-                "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT"
-            );
+            let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
         }
         let _ = out.flush();
     }
@@ -142,11 +136,7 @@ fn send(message: serde_json::Value) {
 }
 
 fn print_plain(value: &(impl Displayable + ?Sized)) {
-    if let Some((_, text)) = value
-        .mime_bundle()
-        .into_iter()
-        .find(|(m, _)| m == "text/plain")
-    {
+    if let Some((_, text)) = value.mime_bundle().into_iter().find(|(m, _)| m == "text/plain") {
         println!("{text}");
     }
 }
@@ -159,11 +149,8 @@ fn print_plain(value: &(impl Displayable + ?Sized)) {
 /// handle.update(&"epoch 2");
 /// ```
 pub fn display(value: &(impl Displayable + ?Sized)) -> DisplayHandle {
-    let display_id = format!(
-        "torchbook-{}-{}",
-        std::process::id(),
-        NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed)
-    );
+    let display_id =
+        format!("torchbook-{}-{}", std::process::id(), NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed));
     if in_kernel() {
         send(serde_json::json!({
             "kind": "display",

@@ -67,12 +67,10 @@ impl DoctorReport {
         let cuda_available = tch::Cuda::is_available();
         let mut problems = Vec::new();
         match &loaded_version {
-            Some(v) if v.split('+').next() != Some(EXPECTED_TORCH_VERSION) => {
-                problems.push(format!(
-                    "libtorch {v} is loaded but tch expects {EXPECTED_TORCH_VERSION}: run \
+            Some(v) if v.split('+').next() != Some(EXPECTED_TORCH_VERSION) => problems.push(format!(
+                "libtorch {v} is loaded but tch expects {EXPECTED_TORCH_VERSION}: run \
                  `.venv/bin/pip install torch=={EXPECTED_TORCH_VERSION}` and re-run ./install.sh"
-                ))
-            }
+            )),
             None => problems.push(
                 "could not find the torch package beside libtorch_cpu.so; is LD_LIBRARY_PATH \
                  pointing at a libtorch other than the one from .venv?"
@@ -99,11 +97,7 @@ impl DoctorReport {
             library_dir: library_dir.map(|d| d.display().to_string()),
             cuda_load,
             cuda_available,
-            cuda_devices: if cuda_available {
-                tch::Cuda::device_count()
-            } else {
-                0
-            },
+            cuda_devices: if cuda_available { tch::Cuda::device_count() } else { 0 },
             cudnn_available: cuda_available && tch::Cuda::cudnn_is_available(),
             threads: tch::get_num_threads(),
             problems,
@@ -113,18 +107,8 @@ impl DoctorReport {
     fn rows(&self) -> Vec<(&'static str, String)> {
         vec![
             ("tch expects libtorch", self.expected_version.clone()),
-            (
-                "loaded libtorch",
-                self.loaded_version
-                    .clone()
-                    .unwrap_or_else(|| "unknown".into()),
-            ),
-            (
-                "library directory",
-                self.library_dir
-                    .clone()
-                    .unwrap_or_else(|| "not found".into()),
-            ),
+            ("loaded libtorch", self.loaded_version.clone().unwrap_or_else(|| "unknown".into())),
+            ("library directory", self.library_dir.clone().unwrap_or_else(|| "not found".into())),
             ("libtorch_cuda", format!("{:?}", self.cuda_load)),
             ("CUDA available", self.cuda_available.to_string()),
             ("CUDA devices", self.cuda_devices.to_string()),
@@ -135,11 +119,7 @@ impl DoctorReport {
 
     /// The report as plain text.
     pub fn text(&self) -> String {
-        let mut s: String = self
-            .rows()
-            .iter()
-            .map(|(k, v)| format!("{k:<22}{v}\n"))
-            .collect();
+        let mut s: String = self.rows().iter().map(|(k, v)| format!("{k:<22}{v}\n")).collect();
         if self.problems.is_empty() {
             s.push_str("all good");
         } else {
@@ -156,19 +136,16 @@ impl Displayable for DoctorReport {
         let rows: String = self
             .rows()
             .iter()
-            .map(|(k, v)| format!("<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:left\">{v}</td></tr>"))
+            .map(|(k, v)| {
+                format!(
+                    "<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:left\">{v}</td></tr>"
+                )
+            })
             .collect();
-        let problems: String = self
-            .problems
-            .iter()
-            .map(|p| format!("<li>{p}</li>"))
-            .collect();
+        let problems: String = self.problems.iter().map(|p| format!("<li>{p}</li>")).collect();
         vec![
             ("text/plain".to_owned(), self.text()),
-            (
-                "text/html".to_owned(),
-                format!("<table>{rows}</table><ul>{problems}</ul>"),
-            ),
+            ("text/html".to_owned(), format!("<table>{rows}</table><ul>{problems}</ul>")),
         ]
     }
 }

@@ -63,21 +63,11 @@ pub fn gradcheck_with(
 ) -> Result<GradcheckReport, GradcheckError> {
     for (index, x) in inputs.iter().enumerate() {
         if !x.is_floating_point() {
-            return Err(GradcheckError::NotFloat {
-                index,
-                kind: x.kind(),
-            });
+            return Err(GradcheckError::NotFloat { index, kind: x.kind() });
         }
     }
-    let xs: Vec<Tensor> = inputs
-        .iter()
-        .map(|x| {
-            x.detach()
-                .to_kind(Kind::Double)
-                .copy()
-                .set_requires_grad(true)
-        })
-        .collect();
+    let xs: Vec<Tensor> =
+        inputs.iter().map(|x| x.detach().to_kind(Kind::Double).copy().set_requires_grad(true)).collect();
     let y = f(&xs);
     if !y.size().is_empty() {
         return Err(GradcheckError::NotScalar(y.size()));
@@ -112,13 +102,7 @@ pub fn gradcheck_with(
         max_rel = max_rel.max(rel.max().double_value(&[]));
         passed &= bool::try_from(diff.le_tensor(&(n.abs() * rtol + atol)).all()).unwrap_or(false);
     }
-    Ok(GradcheckReport {
-        max_abs_error: max_abs,
-        max_rel_error: max_rel,
-        passed,
-        analytic,
-        numeric,
-    })
+    Ok(GradcheckReport { max_abs_error: max_abs, max_rel_error: max_rel, passed, analytic, numeric })
 }
 
 #[cfg(test)]
@@ -129,11 +113,7 @@ mod tests {
     fn a_correct_gradient_passes_and_a_wrong_one_fails() {
         let x = Tensor::from_slice(&[0.3f64, -0.7]);
         let w = Tensor::from_slice(&[1.5f64, 2.0]);
-        let ok = gradcheck(
-            |v| (&v[0] * &v[1]).exp().sum(Kind::Double),
-            &[x.shallow_clone(), w],
-        )
-        .unwrap();
+        let ok = gradcheck(|v| (&v[0] * &v[1]).exp().sum(Kind::Double), &[x.shallow_clone(), w]).unwrap();
         assert!(ok.passed && ok.max_abs_error < 1e-8, "{ok:?}");
         // A function whose backward is deliberately wrong: detach hides half of x·x from autograd.
         let bad = gradcheck(|v| (&v[0] * v[0].detach()).sum(Kind::Double), &[x]).unwrap();
@@ -144,20 +124,9 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_named() {
-        let err = gradcheck(
-            |v| v[0].shallow_clone(),
-            &[Tensor::from_slice(&[1.0f64, 2.0])],
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "gradcheck: f must return a scalar, got shape [2]"
-        );
-        let err =
-            gradcheck(|v| v[0].sum(Kind::Double), &[Tensor::from_slice(&[1i64])]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "gradcheck: input 0 has kind Int64; inputs must be floating point"
-        );
+        let err = gradcheck(|v| v[0].shallow_clone(), &[Tensor::from_slice(&[1.0f64, 2.0])]).unwrap_err();
+        assert_eq!(err.to_string(), "gradcheck: f must return a scalar, got shape [2]");
+        let err = gradcheck(|v| v[0].sum(Kind::Double), &[Tensor::from_slice(&[1i64])]).unwrap_err();
+        assert_eq!(err.to_string(), "gradcheck: input 0 has kind Int64; inputs must be floating point");
     }
 }

@@ -63,12 +63,17 @@ pub(crate) fn install_sigint_handler() {
     }
 }
 
+/// Serialises the tests that touch the process-wide interrupt flag.
+#[cfg(test)]
+pub(crate) static TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn an_interrupt_is_consumed_once() {
+        let _guard = TEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         request_interrupt();
         assert!(interrupt_requested());
         assert_eq!(check_interrupt(), Err(Interrupted));

@@ -53,21 +53,10 @@ fn same_shape(loss: &'static str, input: &Tensor, target: &Tensor) -> Result<(),
 fn class_targets(loss: &'static str, input: &Tensor, target: &Tensor) -> Result<(), LossError> {
     let (i, t) = (input.size(), target.size());
     if i.len() != 2 || t.len() != 1 || i[0] != t[0] {
-        return Err(LossError::Shape {
-            loss,
-            input: i,
-            target: t,
-            expected: "[N, C] and [N]",
-        });
+        return Err(LossError::Shape { loss, input: i, target: t, expected: "[N, C] and [N]" });
     }
-    if !matches!(
-        target.kind(),
-        Kind::Int64 | Kind::Int | Kind::Int16 | Kind::Int8 | Kind::Uint8
-    ) {
-        return Err(LossError::TargetKind {
-            loss,
-            kind: target.kind(),
-        });
+    if !matches!(target.kind(), Kind::Int64 | Kind::Int | Kind::Int16 | Kind::Int8 | Kind::Uint8) {
+        return Err(LossError::TargetKind { loss, kind: target.kind() });
     }
     Ok(())
 }
@@ -104,17 +93,10 @@ pub fn mae(prediction: &Tensor, target: &Tensor) -> Tensor {
 ///
 /// Each log is clamped at −100, as PyTorch does, so a probability of exactly 0 or 1 gives a
 /// large finite loss instead of infinity.
-pub fn f_binary_cross_entropy(
-    probabilities: &Tensor,
-    target: &Tensor,
-) -> Result<Tensor, LossError> {
+pub fn f_binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy", probabilities, target)?;
     let log_p = probabilities.log().clamp_min(-100.0);
-    let log_not_p = probabilities
-        .neg()
-        .g_add_scalar(1.0)
-        .log()
-        .clamp_min(-100.0);
+    let log_not_p = probabilities.neg().g_add_scalar(1.0).log().clamp_min(-100.0);
     let not_target = target.neg().g_add_scalar(1.0);
     let log_likelihood = target * log_p + not_target * log_not_p;
     Ok(log_likelihood.mean(probabilities.kind()).neg())
@@ -127,10 +109,7 @@ pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
 
 /// Binary cross-entropy on logits `z` (before the sigmoid), in the stable form
 /// `mean(max(z, 0) − z y + log(1 + e^{−|z|}))`.
-pub fn f_binary_cross_entropy_with_logits(
-    logits: &Tensor,
-    target: &Tensor,
-) -> Result<Tensor, LossError> {
+pub fn f_binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy_with_logits", logits, target)?;
     let per_item = logits.clamp_min(0.0) - logits * target + logits.abs().neg().exp().log1p();
     Ok(per_item.mean(logits.kind()))
@@ -178,8 +157,7 @@ pub fn f_cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Result<Tensor,
             expected: "[N, C] and [N, C]",
         });
     }
-    let per_row =
-        -(target * log_softmax_rows(logits)).sum_dim_intlist(&[1i64][..], false, logits.kind());
+    let per_row = -(target * log_softmax_rows(logits)).sum_dim_intlist(&[1i64][..], false, logits.kind());
     Ok(per_row.mean(logits.kind()))
 }
 
@@ -211,10 +189,7 @@ mod tests {
 
     fn approx(a: &Tensor, expected: f64) {
         let got = a.double_value(&[]);
-        assert!(
-            (got - expected).abs() < 1e-12,
-            "got {got}, expected {expected}"
-        );
+        assert!((got - expected).abs() < 1e-12, "got {got}, expected {expected}");
     }
 
     fn logits() -> Tensor {
@@ -235,42 +210,26 @@ mod tests {
         approx(&mse(&a, &b), 0.5);
         approx(&mae(&a, &b), 2.0 / 3.0);
         let y = t(&[1.0, 0.0, 1.0]);
-        approx(
-            &binary_cross_entropy(&t(&[0.9, 0.2, 0.6]), &y),
-            0.2797765635793423,
-        );
-        approx(
-            &binary_cross_entropy_with_logits(&t(&[2.0, -1.0, 0.3]), &y),
-            0.33151498100990745,
-        );
+        approx(&binary_cross_entropy(&t(&[0.9, 0.2, 0.6]), &y), 0.2797765635793423);
+        approx(&binary_cross_entropy_with_logits(&t(&[2.0, -1.0, 0.3]), &y), 0.33151498100990745);
         let classes = Tensor::from_slice(&[0i64, 2]);
         approx(&cross_entropy(&logits(), &classes), 2.035104111700061);
         let soft = t(&[0.7, 0.2, 0.1, 0.0, 0.5, 0.5]).reshape([2, 3]);
         approx(&cross_entropy_probs(&logits(), &soft), 1.3551041117000608);
-        approx(
-            &nll(&logits().log_softmax(1, Kind::Double), &classes),
-            2.035104111700061,
-        );
+        approx(&nll(&logits().log_softmax(1, Kind::Double), &classes), 2.035104111700061);
     }
 
     #[test]
     fn values_match_libtorch_builtins() {
         let x = Tensor::randn([8, 5], (Kind::Double, tch::Device::Cpu));
         let y = Tensor::randn([8, 5], (Kind::Double, tch::Device::Cpu));
-        approx(
-            &mse(&x, &y),
-            x.mse_loss(&y, Reduction::Mean).double_value(&[]),
-        );
-        approx(
-            &mae(&x, &y),
-            x.l1_loss(&y, Reduction::Mean).double_value(&[]),
-        );
+        approx(&mse(&x, &y), x.mse_loss(&y, Reduction::Mean).double_value(&[]));
+        approx(&mae(&x, &y), x.l1_loss(&y, Reduction::Mean).double_value(&[]));
         let p = x.sigmoid();
         let target = y.gt(0.0).to_kind(Kind::Double);
         approx(
             &binary_cross_entropy(&p, &target),
-            p.binary_cross_entropy::<Tensor>(&target, None, Reduction::Mean)
-                .double_value(&[]),
+            p.binary_cross_entropy::<Tensor>(&target, None, Reduction::Mean).double_value(&[]),
         );
         approx(
             &binary_cross_entropy_with_logits(&x, &target),
@@ -280,8 +239,7 @@ mod tests {
         let classes = Tensor::from_slice(&[0i64, 1, 2, 3, 4, 0, 1, 2]);
         approx(
             &cross_entropy(&x, &classes),
-            x.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0)
-                .double_value(&[]),
+            x.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0).double_value(&[]),
         );
     }
 
@@ -294,14 +252,8 @@ mod tests {
     #[test]
     fn errors_name_both_shapes_and_bad_kinds() {
         let err = f_mse(&t(&[1.0, 2.0]), &t(&[1.0, 2.0, 3.0])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "mse: input shape [2] does not fit target shape [3] (the same shape)"
-        );
+        assert_eq!(err.to_string(), "mse: input shape [2] does not fit target shape [3] (the same shape)");
         let err = f_cross_entropy(&logits(), &t(&[0.0, 2.0])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "cross_entropy: class targets must be integer indices, got Double"
-        );
+        assert_eq!(err.to_string(), "cross_entropy: class targets must be integer indices, got Double");
     }
 }

@@ -44,11 +44,7 @@ fn decayed_grad(p: &Tensor, weight_decay: f64) -> Option<Tensor> {
     if !g.defined() {
         return None;
     }
-    Some(if weight_decay != 0.0 {
-        g + p.detach() * weight_decay
-    } else {
-        g.detach()
-    })
+    Some(if weight_decay != 0.0 { g + p.detach() * weight_decay } else { g.detach() })
 }
 
 fn update(p: &Tensor, delta: &Tensor) {
@@ -111,12 +107,7 @@ pub struct SgdConfig {
 
 impl Default for SgdConfig {
     fn default() -> Self {
-        SgdConfig {
-            lr: 0.01,
-            momentum: 0.0,
-            nesterov: false,
-            weight_decay: 0.0,
-        }
+        SgdConfig { lr: 0.01, momentum: 0.0, nesterov: false, weight_decay: 0.0 }
     }
 }
 
@@ -134,11 +125,7 @@ impl Sgd {
     /// SGD on `params`.
     pub fn new(params: Vec<Tensor>, config: SgdConfig) -> Self {
         let velocity = params.iter().map(|_| None).collect();
-        Sgd {
-            params,
-            config,
-            velocity,
-        }
+        Sgd { params, config, velocity }
     }
 }
 
@@ -154,11 +141,7 @@ impl Optimizer for Sgd {
                     None => g.copy(),
                     Some(b) => b * c.momentum + &g,
                 };
-                let d = if c.nesterov {
-                    &g + &b * c.momentum
-                } else {
-                    b.shallow_clone()
-                };
+                let d = if c.nesterov { &g + &b * c.momentum } else { b.shallow_clone() };
                 *v = Some(b);
                 d
             } else {
@@ -187,12 +170,7 @@ impl Adagrad {
     /// Adagrad on `params` with learning rate `lr`.
     pub fn new(params: Vec<Tensor>, lr: f64) -> Self {
         let sums = params.iter().map(|_| None).collect();
-        Adagrad {
-            params,
-            lr,
-            eps: 1e-10,
-            sums,
-        }
+        Adagrad { params, lr, eps: 1e-10, sums }
     }
 }
 
@@ -232,13 +210,7 @@ impl RmsProp {
     /// RMSProp on `params` with learning rate `lr`.
     pub fn new(params: Vec<Tensor>, lr: f64) -> Self {
         let averages = params.iter().map(|_| None).collect();
-        RmsProp {
-            params,
-            lr,
-            alpha: 0.99,
-            eps: 1e-8,
-            averages,
-        }
+        RmsProp { params, lr, alpha: 0.99, eps: 1e-8, averages }
     }
 }
 
@@ -299,19 +271,12 @@ impl Default for AdamConfig {
 impl AdamConfig {
     /// AdamW's defaults (`weight_decay = 0.01`, decoupled).
     pub fn adamw() -> Self {
-        AdamConfig {
-            weight_decay: 0.01,
-            decoupled: true,
-            ..Default::default()
-        }
+        AdamConfig { weight_decay: 0.01, decoupled: true, ..Default::default() }
     }
 
     /// The same settings with another weight decay.
     pub fn with_weight_decay(self, weight_decay: f64) -> Self {
-        AdamConfig {
-            weight_decay,
-            ..self
-        }
+        AdamConfig { weight_decay, ..self }
     }
 }
 
@@ -338,12 +303,7 @@ impl Adam {
     /// Adam on `params`.
     pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Self {
         let moments = params.iter().map(|_| None).collect();
-        Adam {
-            params,
-            config,
-            moments,
-            t: 0,
-        }
+        Adam { params, config, moments, t: 0 }
     }
 
     /// Steps taken so far.
@@ -429,9 +389,7 @@ impl Schedule {
         use std::f64::consts::PI;
         match *self {
             Schedule::Constant => base,
-            Schedule::Step { step_size, gamma } => {
-                base * gamma.powi((epoch / step_size.max(1)) as i32)
-            }
+            Schedule::Step { step_size, gamma } => base * gamma.powi((epoch / step_size.max(1)) as i32),
             Schedule::Cosine { t_max, min_lr } => {
                 let t = epoch.min(t_max) as f64 / t_max.max(1) as f64;
                 min_lr + (base - min_lr) * (1.0 + (PI * t).cos()) / 2.0
@@ -461,16 +419,9 @@ impl Schedule {
 /// assert!((w.grad().norm().double_value(&[]) - 1.0).abs() < 1e-5);
 /// ```
 pub fn clip_grad_norm(params: &[Tensor], max_norm: f64) -> f64 {
-    let grads: Vec<Tensor> = params
-        .iter()
-        .map(|p| p.grad())
-        .filter(|g| g.defined())
-        .collect();
-    let total: f64 = grads
-        .iter()
-        .map(|g| g.square().sum(tch::Kind::Double).double_value(&[]))
-        .sum::<f64>()
-        .sqrt();
+    let grads: Vec<Tensor> = params.iter().map(|p| p.grad()).filter(|g| g.defined()).collect();
+    let total: f64 =
+        grads.iter().map(|g| g.square().sum(tch::Kind::Double).double_value(&[])).sum::<f64>().sqrt();
     let coef = max_norm / (total + 1e-6);
     if coef < 1.0 {
         for g in &grads {
@@ -515,70 +466,34 @@ mod tests {
     fn trajectories_match_pytorch() {
         let sgd = |c: SgdConfig| move |p| Box::new(Sgd::new(p, c)) as Box<dyn Optimizer>;
         assert_close(
-            run(sgd(SgdConfig {
-                lr: 0.01,
-                ..Default::default()
-            })),
+            run(sgd(SgdConfig { lr: 0.01, ..Default::default() })),
             [-0.7347670927698617, 0.6204755810599549],
         );
         assert_close(
-            run(sgd(SgdConfig {
-                lr: 0.005,
-                momentum: 0.9,
-                ..Default::default()
-            })),
+            run(sgd(SgdConfig { lr: 0.005, momentum: 0.9, ..Default::default() })),
             [0.8404980344525517, 0.7566486324181726],
         );
         assert_close(
-            run(sgd(SgdConfig {
-                lr: 0.005,
-                momentum: 0.9,
-                nesterov: true,
-                ..Default::default()
-            })),
+            run(sgd(SgdConfig { lr: 0.005, momentum: 0.9, nesterov: true, ..Default::default() })),
             [0.7952824025535012, 0.6259343674212835],
         );
         assert_close(
-            run(sgd(SgdConfig {
-                lr: 0.01,
-                momentum: 0.5,
-                weight_decay: 0.1,
-                ..Default::default()
-            })),
+            run(sgd(SgdConfig { lr: 0.01, momentum: 0.5, weight_decay: 0.1, ..Default::default() })),
             [0.13755575324568983, -0.00037564864542939934],
         );
-        assert_close(
-            run(|p| Box::new(Adagrad::new(p, 0.3))),
-            [-0.4730463252302021, 0.27155797026620043],
-        );
-        assert_close(
-            run(|p| Box::new(RmsProp::new(p, 0.01))),
-            [-0.8150155732978708, 0.7420418086057965],
-        );
+        assert_close(run(|p| Box::new(Adagrad::new(p, 0.3))), [-0.4730463252302021, 0.27155797026620043]);
+        assert_close(run(|p| Box::new(RmsProp::new(p, 0.01))), [-0.8150155732978708, 0.7420418086057965]);
         let adam = |c: AdamConfig| move |p| Box::new(Adam::new(p, c)) as Box<dyn Optimizer>;
         assert_close(
-            run(adam(AdamConfig {
-                lr: 0.05,
-                ..Default::default()
-            })),
+            run(adam(AdamConfig { lr: 0.05, ..Default::default() })),
             [-0.618699439230408, 0.42063635605671346],
         );
         assert_close(
-            run(adam(AdamConfig {
-                lr: 0.05,
-                weight_decay: 0.1,
-                ..Default::default()
-            })),
+            run(adam(AdamConfig { lr: 0.05, weight_decay: 0.1, ..Default::default() })),
             [-0.5789844773126708, 0.36884683201297075],
         );
         assert_close(
-            run(adam(
-                AdamConfig {
-                    lr: 0.05,
-                    ..AdamConfig::adamw()
-                }
-                .with_weight_decay(0.1),
-            )),
+            run(adam(AdamConfig { lr: 0.05, ..AdamConfig::adamw() }.with_weight_decay(0.1))),
             [-0.39722848399287725, 0.17783590946766883],
         );
     }
@@ -610,11 +525,7 @@ mod tests {
             let w = Tensor::from_slice(&[0.0f64]).set_requires_grad(true);
             let mut adam = Adam::new(
                 vec![w.shallow_clone()],
-                AdamConfig {
-                    lr: 0.1,
-                    bias_correction,
-                    ..Default::default()
-                },
+                AdamConfig { lr: 0.1, bias_correction, ..Default::default() },
             );
             (&w * 2.0).sum(Kind::Double).backward();
             adam.step();
@@ -627,16 +538,10 @@ mod tests {
 
     #[test]
     fn schedules_follow_their_formulas() {
-        let cos = Schedule::Cosine {
-            t_max: 10,
-            min_lr: 0.0,
-        };
+        let cos = Schedule::Cosine { t_max: 10, min_lr: 0.0 };
         assert!((cos.lr(1.0, 5) - 0.5).abs() < 1e-12);
         assert_eq!(cos.lr(1.0, 10), 0.0);
-        let warm = Schedule::WarmupCosine {
-            warmup: 4,
-            total: 14,
-        };
+        let warm = Schedule::WarmupCosine { warmup: 4, total: 14 };
         assert_eq!(warm.lr(1.0, 0), 0.25);
         assert_eq!(warm.lr(1.0, 3), 1.0);
         assert!((warm.lr(1.0, 9) - 0.5).abs() < 1e-12);

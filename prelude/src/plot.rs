@@ -91,10 +91,7 @@ impl LineChart {
 
     /// Adds a series of `(x, y)` points.
     pub fn series(mut self, name: impl Into<String>, points: &[(f64, f64)]) -> Self {
-        self.series.push(Series {
-            name: name.into(),
-            points: points.to_vec(),
-        });
+        self.series.push(Series { name: name.into(), points: points.to_vec() });
         self
     }
 
@@ -110,11 +107,8 @@ impl LineChart {
     }
 
     fn bounds(&self) -> Option<((f64, f64), (f64, f64))> {
-        let finite = self
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter())
-            .filter(|(x, y)| x.is_finite() && y.is_finite());
+        let finite =
+            self.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| x.is_finite() && y.is_finite());
         let mut b: Option<((f64, f64), (f64, f64))> = None;
         for &(x, y) in finite {
             b = Some(match b {
@@ -127,9 +121,7 @@ impl LineChart {
 
     /// Renders the chart as an SVG document.
     pub fn to_svg(&self) -> Result<String, PlotError> {
-        let ((x0, x1), (y0, y1)) = self
-            .bounds()
-            .ok_or_else(|| PlotError::Empty(self.title.clone()))?;
+        let ((x0, x1), (y0, y1)) = self.bounds().ok_or_else(|| PlotError::Empty(self.title.clone()))?;
         let drawing_error = |e: &dyn std::fmt::Display| PlotError::Drawing {
             title: self.title.clone(),
             message: e.to_string(),
@@ -154,18 +146,12 @@ impl LineChart {
                 .map_err(|e| drawing_error(&e))?;
             for (i, s) in self.series.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
-                let points = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite());
+                let points = s.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite());
                 chart
                     .draw_series(LineSeries::new(points, color.stroke_width(2)))
                     .map_err(|e| drawing_error(&e))?
                     .label(s.name.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                    });
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
             }
             if self.series.len() > 1 || self.series.iter().any(|s| !s.name.is_empty()) {
                 chart
@@ -198,17 +184,10 @@ impl Displayable for LineChart {
             "LineChart '{}' with {} series: {}",
             self.title,
             self.series.len(),
-            self.series
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            self.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
         match self.to_svg() {
-            Ok(svg) => vec![
-                ("text/plain".to_owned(), text),
-                ("image/svg+xml".to_owned(), svg),
-            ],
+            Ok(svg) => vec![("text/plain".to_owned(), text), ("image/svg+xml".to_owned(), svg)],
             Err(e) => vec![("text/plain".to_owned(), format!("{text}\n({e})"))],
         }
     }
@@ -221,10 +200,7 @@ mod tests {
     #[test]
     fn an_empty_chart_is_an_error_naming_the_chart() {
         let err = LineChart::new("nothing").to_svg().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "chart 'nothing' has no finite points to draw"
-        );
+        assert_eq!(err.to_string(), "chart 'nothing' has no finite points to draw");
     }
 
     #[test]

@@ -19,13 +19,14 @@ pub use crate::layers::{
     gru, lstm, mlp, Dropout, Flatten, GlobalAveragePooling1d, Gru, Lstm, MaxPool2d, RecurrentOutput,
 };
 pub use crate::loss::*;
+pub use crate::metrics::{accuracy, binary_accuracy_logits, binary_predictions, ConfusionMatrix};
 pub use crate::optim::{
-    clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd,
-    SgdConfig,
+    clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd, SgdConfig,
 };
 pub use crate::plot::LineChart;
 pub use crate::tensor_view::TensorView;
 pub use crate::text::{pad_sequences, Padding, Tokenizer};
+pub use crate::train::*;
 pub use crate::two_layer::TwoLayerNet;
 pub use plotters;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};

@@ -89,10 +89,8 @@ fn install_panic_hook() {
         } else {
             "Box<dyn Any>".to_owned()
         };
-        let (file, line, column) = info
-            .location()
-            .map(|l| (l.file().to_owned(), l.line(), l.column()))
-            .unwrap_or_default();
+        let (file, line, column) =
+            info.location().map(|l| (l.file().to_owned(), l.line(), l.column())).unwrap_or_default();
         let report = serde_json::json!({
             "message": message,
             "file": file,

@@ -44,10 +44,7 @@ fn device_name(device: tch::Device) -> String {
 }
 
 fn is_real(kind: Kind) -> bool {
-    !matches!(
-        kind,
-        Kind::ComplexHalf | Kind::ComplexFloat | Kind::ComplexDouble
-    )
+    !matches!(kind, Kind::ComplexHalf | Kind::ComplexFloat | Kind::ComplexDouble)
 }
 
 fn format_value(value: f64, kind: Kind) -> String {
@@ -92,14 +89,9 @@ impl TensorView {
                 flat.mean(Kind::Double).double_value(&[]),
                 flat.max().double_value(&[]),
             );
-            let head = flat
-                .narrow(0, 0, numel.min(PREVIEW_LEN) as i64)
-                .to_device(tch::Device::Cpu);
+            let head = flat.narrow(0, 0, numel.min(PREVIEW_LEN) as i64).to_device(tch::Device::Cpu);
             let values: Vec<f64> = Vec::<f64>::try_from(&head).unwrap_or_default();
-            (
-                Some(stats),
-                values.into_iter().map(|v| format_value(v, kind)).collect(),
-            )
+            (Some(stats), values.into_iter().map(|v| format_value(v, kind)).collect())
         } else {
             (None, vec![])
         };
@@ -136,11 +128,7 @@ impl TensorView {
 
     /// The HTML table the notebook shows.
     pub fn html(&self) -> String {
-        let escape = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
+        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         let mut rows = vec![
             ("shape", format!("{:?}", self.shape)),
             ("dtype", self.kind.clone()),
@@ -148,10 +136,7 @@ impl TensorView {
             ("requires_grad", self.requires_grad.to_string()),
         ];
         if let Some((min, mean, max)) = self.stats {
-            rows.push((
-                "min / mean / max",
-                format!("{min:.4} / {mean:.4} / {max:.4}"),
-            ));
+            rows.push(("min / mean / max", format!("{min:.4} / {mean:.4} / {max:.4}")));
         }
         rows.push(("values", self.preview_text()));
         let body: String = rows
@@ -165,10 +150,7 @@ impl TensorView {
 impl Displayable for TensorView {
     fn mime_bundle(&self) -> Vec<(String, String)> {
         vec![
-            (
-                "text/plain".to_owned(),
-                format!("{}\n{}", self.summary(), self.preview_text()),
-            ),
+            ("text/plain".to_owned(), format!("{}\n{}", self.summary(), self.preview_text())),
             ("text/html".to_owned(), self.html()),
         ]
     }
@@ -183,10 +165,7 @@ impl Displayable for Tensor {
         } else {
             format!("{}\n{}", view.summary(), view.preview_text())
         };
-        vec![
-            ("text/plain".to_owned(), text),
-            ("text/html".to_owned(), view.html()),
-        ]
+        vec![("text/plain".to_owned(), text), ("text/html".to_owned(), view.html())]
     }
 }
 

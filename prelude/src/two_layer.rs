@@ -144,10 +144,7 @@ mod tests {
     fn data() -> (Tensor, Tensor) {
         tch::manual_seed(7);
         let x = Tensor::randn([32, 3], (Kind::Double, Device::Cpu));
-        let y = x
-            .sum_dim_intlist(&[1i64][..], true, Kind::Double)
-            .gt(0.0)
-            .to_kind(Kind::Double);
+        let y = x.sum_dim_intlist(&[1i64][..], true, Kind::Double).gt(0.0).to_kind(Kind::Double);
         (x, y)
     }
 

@@ -81,12 +81,7 @@ impl Forwarders {
                 })
                 .expect("spawning a thread");
         }
-        Forwarders {
-            flush_stdout,
-            flush_stderr,
-            panic,
-            stderr_tail,
-        }
+        Forwarders { flush_stdout, flush_stderr, panic, stderr_tail }
     }
 
     /// Returns once every line read so far has been published.
@@ -116,18 +111,11 @@ impl Forwarders {
 
     /// The last lines of stderr of the last cell.
     pub fn stderr_tail(&self) -> Vec<String> {
-        self.stderr_tail
-            .lock()
-            .map(|t| t.clone())
-            .unwrap_or_default()
+        self.stderr_tail.lock().map(|t| t.clone()).unwrap_or_default()
     }
 }
 
-fn forward(
-    lines: &Receiver<String>,
-    flushes: &Receiver<Sender<()>>,
-    mut handle: impl FnMut(String),
-) {
+fn forward(lines: &Receiver<String>, flushes: &Receiver<Sender<()>>, mut handle: impl FnMut(String)) {
     loop {
         select! {
             recv(lines) -> line => match line {

@@ -74,13 +74,9 @@ pub fn parse_stdout_line(line: &str) -> Vec<OutputPiece> {
         if let Some(at) = line.find(marker) {
             let json = &line[at + marker.len()..];
             let parsed = if is_display {
-                serde_json::from_str::<DisplayRequest>(json)
-                    .map(OutputPiece::Display)
-                    .ok()
+                serde_json::from_str::<DisplayRequest>(json).map(OutputPiece::Display).ok()
             } else {
-                serde_json::from_str::<PanicReport>(json)
-                    .map(OutputPiece::Panic)
-                    .ok()
+                serde_json::from_str::<PanicReport>(json).map(OutputPiece::Panic).ok()
             };
             if let Some(piece) = parsed {
                 let mut pieces = Vec::new();
@@ -101,10 +97,7 @@ mod tests {
 
     #[test]
     fn plain_lines_are_text_with_their_newline() {
-        assert_eq!(
-            parse_stdout_line("loss 0.5"),
-            vec![OutputPiece::Text("loss 0.5\n".into())]
-        );
+        assert_eq!(parse_stdout_line("loss 0.5"), vec![OutputPiece::Text("loss 0.5\n".into())]);
     }
 
     #[test]
@@ -145,9 +138,6 @@ mod tests {
     #[test]
     fn malformed_marker_json_is_kept_as_text() {
         let line = format!("{DISPLAY_MARKER}{{not json");
-        assert_eq!(
-            parse_stdout_line(&line),
-            vec![OutputPiece::Text(format!("{line}\n"))]
-        );
+        assert_eq!(parse_stdout_line(&line), vec![OutputPiece::Text(format!("{line}\n"))]);
     }
 }

@@ -31,10 +31,7 @@ pub fn compilation_errors(errors: &[evcxr::CompilationError], cell: &str) -> Err
         for spanned in error.spanned_messages() {
             let Some(span) = &spanned.span else { continue };
             located = true;
-            traceback.push(format!(
-                "  --> cell line {}, column {}",
-                span.start_line, span.start_column
-            ));
+            traceback.push(format!("  --> cell line {}, column {}", span.start_line, span.start_column));
             if let Some(text) = cell_line(cell, span.start_line) {
                 traceback.push(format!("{:>3}| {text}", span.start_line));
                 let width = if span.end_line == span.start_line {
@@ -53,15 +50,8 @@ pub fn compilation_errors(errors: &[evcxr::CompilationError], cell: &str) -> Err
             traceback.push(format!("   = help: {help}"));
         }
     }
-    let evalue = errors
-        .first()
-        .map(|e| e.message())
-        .unwrap_or_else(|| "the cell did not compile".to_owned());
-    ErrorInfo {
-        ename: "CompilationError".to_owned(),
-        evalue,
-        traceback,
-    }
+    let evalue = errors.first().map(|e| e.message()).unwrap_or_else(|| "the cell did not compile".to_owned());
+    ErrorInfo { ename: "CompilationError".to_owned(), evalue, traceback }
 }
 
 /// Finds which line of `cell` produced line `generated_line` of the compiled source.
@@ -94,24 +84,13 @@ pub fn map_generated_position(
 }
 
 fn cell_line_of(generated: &str, generated_line: usize, cell: &str) -> Option<usize> {
-    let target = generated
-        .lines()
-        .nth(generated_line.checked_sub(1)?)?
-        .trim();
+    let target = generated.lines().nth(generated_line.checked_sub(1)?)?.trim();
     if target.is_empty() {
         return None;
     }
-    let rank = generated
-        .lines()
-        .take(generated_line - 1)
-        .filter(|l| l.trim() == target)
-        .count();
-    let matches: Vec<usize> = cell
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == target)
-        .map(|(i, _)| i + 1)
-        .collect();
+    let rank = generated.lines().take(generated_line - 1).filter(|l| l.trim() == target).count();
+    let matches: Vec<usize> =
+        cell.lines().enumerate().filter(|(_, l)| l.trim() == target).map(|(i, _)| i + 1).collect();
     match matches.len() {
         0 => None,
         1 => Some(matches[0]),
@@ -128,17 +107,14 @@ pub fn panic(report: &PanicReport, generated_source: Option<&str>, cell: &str) -
         name => format!("thread '{name}' "),
     };
     let cell_location = if report.file.ends_with("src/lib.rs") {
-        generated_source.and_then(|g| {
-            map_generated_position(g, report.line as usize, report.column as usize, cell)
-        })
+        generated_source
+            .and_then(|g| map_generated_position(g, report.line as usize, report.column as usize, cell))
     } else {
         None
     };
     match cell_location {
         Some((line, column)) => {
-            traceback.push(format!(
-                "{thread}panicked at cell line {line}, column {column}:"
-            ));
+            traceback.push(format!("{thread}panicked at cell line {line}, column {column}:"));
             if let Some(text) = cell_line(cell, line) {
                 traceback.push(format!("{line:>3}| {text}"));
             }
@@ -158,20 +134,11 @@ pub fn panic(report: &PanicReport, generated_source: Option<&str>, cell: &str) -
     }
     traceback.push(report.message.clone());
     traceback.push("Variables defined before this cell are kept.".to_owned());
-    ErrorInfo {
-        ename: "Panic".to_owned(),
-        evalue: report.message.clone(),
-        traceback,
-    }
+    ErrorInfo { ename: "Panic".to_owned(), evalue: report.message.clone(), traceback }
 }
 
 /// The execution process died (abort, segfault, killed on interrupt).
-pub fn process_lost(
-    reason: &str,
-    detail: &str,
-    lost: &[String],
-    stderr_tail: &[String],
-) -> ErrorInfo {
+pub fn process_lost(reason: &str, detail: &str, lost: &[String], stderr_tail: &[String]) -> ErrorInfo {
     let mut traceback = vec![format!("{reason}: {detail}")];
     traceback.extend(stderr_tail.iter().cloned());
     if lost.is_empty() {
@@ -180,19 +147,10 @@ pub fn process_lost(
         traceback.push(format!("Variables lost: {}", lost.join(", ")));
     }
     traceback.push(
-        "The prelude is loaded again; functions, types and `use` items of earlier cells are kept."
-            .to_owned(),
+        "The prelude is loaded again; functions, types and `use` items of earlier cells are kept.".to_owned(),
     );
-    let ename = if reason == "Interrupted" {
-        "KeyboardInterrupt"
-    } else {
-        "ProcessCrashed"
-    };
-    ErrorInfo {
-        ename: ename.to_owned(),
-        evalue: format!("{reason}: {detail}"),
-        traceback,
-    }
+    let ename = if reason == "Interrupted" { "KeyboardInterrupt" } else { "ProcessCrashed" };
+    ErrorInfo { ename: ename.to_owned(), evalue: format!("{reason}: {detail}"), traceback }
 }
 
 /// Any other error evcxr reports (a bad `:command`, a failed `:dep`, ...).
@@ -247,9 +205,6 @@ mod tests {
     fn lost_variables_are_named() {
         let info = process_lost("Interrupted", "stopped", &["x".into(), "model".into()], &[]);
         assert_eq!(info.ename, "KeyboardInterrupt");
-        assert!(info
-            .traceback
-            .iter()
-            .any(|l| l == "Variables lost: x, model"));
+        assert!(info.traceback.iter().any(|l| l == "Variables lost: x, model"));
     }
 }

@@ -48,9 +48,7 @@ pub const WRAPPER_ENV: &str = "EVCXR_RUSTC_WRAPPER";
 /// assert!(!is_build_time_crate(&args("--crate-name tch --crate-type lib --target x86_64-unknown-linux-gnu")));
 /// ```
 pub fn is_build_time_crate(args: &[String]) -> bool {
-    !args
-        .iter()
-        .any(|a| a == "--target" || a.starts_with("--target="))
+    !args.iter().any(|a| a == "--target" || a.starts_with("--target="))
         || args.windows(2).any(|w| {
             (w[0] == "--crate-type" && (w[1] == "proc-macro" || w[1] == "bin"))
                 || (w[0] == "--crate-name" && w[1].starts_with("build_script_"))

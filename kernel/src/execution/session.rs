@@ -78,11 +78,7 @@ impl Session {
     }
 
     /// Starts a session in `dir` (the template itself when warming the store).
-    pub fn start_in(
-        options: &SessionOptions,
-        dir: PathBuf,
-        remove_dir_on_drop: bool,
-    ) -> Result<Session> {
+    pub fn start_in(options: &SessionOptions, dir: PathBuf, remove_dir_on_drop: bool) -> Result<Session> {
         std::fs::create_dir_all(options.store.evcxr_config_dir())?;
         // SAFETY: called before any thread of this process reads the environment; evcxr reads
         // these variables while creating the context, and the execution process inherits them.
@@ -105,19 +101,13 @@ impl Session {
             last_pid,
             stdout: outputs.stdout,
             stderr: outputs.stderr,
-            timings: StartTimings {
-                evcxr: evcxr_time,
-                ..Default::default()
-            },
+            timings: StartTimings { evcxr: evcxr_time, ..Default::default() },
         };
         let t = Instant::now();
         session.restore_template_lock()?;
         let code = preload_code(&options.prelude_dir);
         session.ctx.execute(&code).map_err(|e| {
-            anyhow!(
-                "loading the Torchbook prelude from {} failed:\n{e}",
-                options.prelude_dir.display()
-            )
+            anyhow!("loading the Torchbook prelude from {} failed:\n{e}", options.prelude_dir.display())
         })?;
         session.timings.prelude = t.elapsed();
         Ok(session)
@@ -156,9 +146,8 @@ impl Session {
         input: &dyn Fn(&str, bool) -> String,
     ) -> Result<evcxr::EvalOutputs, evcxr::Error> {
         // evcxr does not export the request's type, so the closure gets it from the field.
-        let mut callbacks = evcxr::EvalCallbacks {
-            input_reader: &|request| input(&request.prompt, request.is_password),
-        };
+        let mut callbacks =
+            evcxr::EvalCallbacks { input_reader: &|request| input(&request.prompt, request.is_password) };
         self.ctx.execute_with_callbacks(code, &mut callbacks)
     }
 
@@ -172,20 +161,14 @@ impl Session {
 
     /// Prepares a replaced execution process: CUDA, panic reports, interrupts.
     pub fn reinit(&mut self) -> Result<()> {
-        self.ctx
-            .execute(REINIT_CODE)
-            .map_err(|e| anyhow!("re-initialising the prelude failed: {e}"))?;
+        self.ctx.execute(REINIT_CODE).map_err(|e| anyhow!("re-initialising the prelude failed: {e}"))?;
         self.take_restart();
         Ok(())
     }
 
     /// Names of the variables that persist between cells.
     pub fn variable_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .ctx
-            .variables_and_types()
-            .map(|(n, _)| n.to_owned())
-            .collect();
+        let mut names: Vec<String> = self.ctx.variables_and_types().map(|(n, _)| n.to_owned()).collect();
         names.sort();
         names
     }

@@ -29,9 +29,7 @@ impl Store {
         match std::env::var_os("TORCHBOOK_STORE") {
             Some(p) => Store::new(p),
             None => {
-                let home = std::env::var_os("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| "/tmp".into());
+                let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| "/tmp".into());
                 Store::new(home.join(".cache").join("torchbook"))
             }
         }
@@ -69,11 +67,8 @@ impl Store {
 
     /// Creates a fresh private directory for a kernel, seeded from the template when there is one.
     pub fn new_kernel_dir(&self) -> Result<PathBuf> {
-        let dir = self.kernels_dir().join(format!(
-            "k-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
+        let dir =
+            self.kernels_dir().join(format!("k-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("creating kernel directory {}", dir.display()))?;
         if self.template_ready() {
@@ -105,12 +100,8 @@ fn shareable(relative: &Path) -> bool {
     let text = relative.to_string_lossy();
     let in_artifact_dir = text.contains("/deps/") || text.contains("/build/");
     let names_cell_crate = relative.components().any(|c| {
-        c.as_os_str()
-            .to_string_lossy()
-            .starts_with(&format!("{CELL_CRATE}-"))
-            || c.as_os_str()
-                .to_string_lossy()
-                .starts_with(&format!("lib{CELL_CRATE}"))
+        c.as_os_str().to_string_lossy().starts_with(&format!("{CELL_CRATE}-"))
+            || c.as_os_str().to_string_lossy().starts_with(&format!("lib{CELL_CRATE}"))
     });
     // The prelude is a path dependency: cargo may rebuild it if its sources change, so it is
     // copied to keep such a rebuild from reaching the template.
@@ -118,10 +109,7 @@ fn shareable(relative: &Path) -> bool {
 }
 
 fn skipped(relative: &Path) -> bool {
-    let first = relative
-        .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let first = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
     // The cell crate's own outputs and incremental state are rebuilt per kernel.
     let cell_output = relative.components().any(|c| {
         let s = c.as_os_str().to_string_lossy();
@@ -167,10 +155,7 @@ pub fn clone_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 fn copy_preserving_mtime(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, to)?;
     let modified = std::fs::metadata(from)?.modified()?;
-    std::fs::File::options()
-        .write(true)
-        .open(to)?
-        .set_modified(modified)?;
+    std::fs::File::options().write(true).open(to)?.set_modified(modified)?;
     Ok(())
 }
 
@@ -194,28 +179,13 @@ mod tests {
         clone_tree(&template, &clone).unwrap();
         let cdeps = clone.join("target/x86_64/debug/deps");
         let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
-        assert_eq!(
-            ino(&cdeps.join("libtch-1.so")),
-            ino(&deps.join("libtch-1.so"))
-        );
-        assert_ne!(
-            ino(&cdeps.join("libtorchbook-1.so")),
-            ino(&deps.join("libtorchbook-1.so"))
-        );
+        assert_eq!(ino(&cdeps.join("libtch-1.so")), ino(&deps.join("libtch-1.so")));
+        assert_ne!(ino(&cdeps.join("libtorchbook-1.so")), ino(&deps.join("libtorchbook-1.so")));
         assert!(!cdeps.join("libctx.so").exists());
-        assert_ne!(
-            ino(&clone.join("Cargo.lock")),
-            ino(&template.join("Cargo.lock"))
-        );
+        assert_ne!(ino(&clone.join("Cargo.lock")), ino(&template.join("Cargo.lock")));
         assert_eq!(
-            std::fs::metadata(clone.join("Cargo.lock"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            std::fs::metadata(template.join("Cargo.lock"))
-                .unwrap()
-                .modified()
-                .unwrap()
+            std::fs::metadata(clone.join("Cargo.lock")).unwrap().modified().unwrap(),
+            std::fs::metadata(template.join("Cargo.lock")).unwrap().modified().unwrap()
         );
         std::fs::remove_dir_all(&tmp).unwrap();
     }

@@ -48,7 +48,9 @@ pub enum ConnectionError {
         source: serde_json::Error,
     },
     /// A signature scheme other than HMAC-SHA256.
-    #[error("connection file {path} asks for signature scheme '{scheme}', but only 'hmac-sha256' is supported")]
+    #[error(
+        "connection file {path} asks for signature scheme '{scheme}', but only 'hmac-sha256' is supported"
+    )]
     Scheme {
         /// The file.
         path: String,
@@ -61,25 +63,17 @@ impl ConnectionInfo {
     /// Reads and checks a connection file.
     pub fn from_file(path: &Path) -> Result<Self, ConnectionError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConnectionError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConnectionError::Read { path: shown.clone(), source })?;
         Self::from_json(&text, &shown)
     }
 
     /// Parses connection-file JSON; `origin` names it in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Self, ConnectionError> {
-        let info: ConnectionInfo =
-            serde_json::from_str(text).map_err(|source| ConnectionError::Parse {
-                path: origin.to_owned(),
-                source,
-            })?;
+        let info: ConnectionInfo = serde_json::from_str(text)
+            .map_err(|source| ConnectionError::Parse { path: origin.to_owned(), source })?;
         if !info.signature_scheme.is_empty() && info.signature_scheme != "hmac-sha256" {
-            return Err(ConnectionError::Scheme {
-                path: origin.to_owned(),
-                scheme: info.signature_scheme,
-            });
+            return Err(ConnectionError::Scheme { path: origin.to_owned(), scheme: info.signature_scheme });
         }
         Ok(info)
     }
@@ -126,8 +120,7 @@ mod tests {
 
     #[test]
     fn a_missing_port_is_named() {
-        let err =
-            ConnectionInfo::from_json(r#"{"transport":"tcp","ip":"x"}"#, "f.json").unwrap_err();
+        let err = ConnectionInfo::from_json(r#"{"transport":"tcp","ip":"x"}"#, "f.json").unwrap_err();
         assert!(err.to_string().contains("shell_port"), "{err}");
     }
 }

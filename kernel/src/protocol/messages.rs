@@ -540,17 +540,13 @@ impl Content {
 
     fn from_parts(msg_type: &str, content: Value) -> Result<Content, MessageError> {
         let tagged = serde_json::json!({ "msg_type": msg_type, "content": content });
-        serde_json::from_value(tagged).map_err(|source| MessageError::Content {
-            msg_type: msg_type.to_owned(),
-            source,
-        })
+        serde_json::from_value(tagged)
+            .map_err(|source| MessageError::Content { msg_type: msg_type.to_owned(), source })
     }
 
     fn into_value(self) -> Value {
         match serde_json::to_value(self) {
-            Ok(Value::Object(mut map)) => {
-                map.remove("content").unwrap_or(Value::Object(Map::new()))
-            }
+            Ok(Value::Object(mut map)) => map.remove("content").unwrap_or(Value::Object(Map::new())),
             _ => unreachable!("Content serialises to an object"),
         }
     }
@@ -559,43 +555,23 @@ impl Content {
 impl Message {
     /// Reads the JSON frames of a verified raw message.
     pub fn from_raw(raw: super::wire::RawMessage) -> Result<Message, MessageError> {
-        let header: Header =
-            serde_json::from_slice(&raw.header).map_err(|source| MessageError::Json {
-                frame: "header",
-                source,
-            })?;
-        let parent: Value =
-            serde_json::from_slice(&raw.parent_header).map_err(|source| MessageError::Json {
-                frame: "parent_header",
-                source,
-            })?;
+        let header: Header = serde_json::from_slice(&raw.header)
+            .map_err(|source| MessageError::Json { frame: "header", source })?;
+        let parent: Value = serde_json::from_slice(&raw.parent_header)
+            .map_err(|source| MessageError::Json { frame: "parent_header", source })?;
         let parent_header = match parent {
             Value::Object(ref m) if m.is_empty() => None,
             other => Some(
-                serde_json::from_value(other).map_err(|source| MessageError::Json {
-                    frame: "parent_header",
-                    source,
-                })?,
+                serde_json::from_value(other)
+                    .map_err(|source| MessageError::Json { frame: "parent_header", source })?,
             ),
         };
-        let metadata: Map<String, Value> =
-            serde_json::from_slice(&raw.metadata).map_err(|source| MessageError::Json {
-                frame: "metadata",
-                source,
-            })?;
-        let content_json: Value =
-            serde_json::from_slice(&raw.content).map_err(|source| MessageError::Json {
-                frame: "content",
-                source,
-            })?;
+        let metadata: Map<String, Value> = serde_json::from_slice(&raw.metadata)
+            .map_err(|source| MessageError::Json { frame: "metadata", source })?;
+        let content_json: Value = serde_json::from_slice(&raw.content)
+            .map_err(|source| MessageError::Json { frame: "content", source })?;
         let content = Content::from_parts(&header.msg_type, content_json)?;
-        Ok(Message {
-            identities: raw.identities,
-            header,
-            parent_header,
-            metadata,
-            content,
-        })
+        Ok(Message { identities: raw.identities, header, parent_header, metadata, content })
     }
 
     /// A new message answering or caused by `parent`, in `session`.
@@ -673,10 +649,7 @@ mod tests {
         let err = Message::from_raw(raw("execute_request", r#"{"code": 3}"#)).unwrap_err();
         assert!(err.to_string().contains("'execute_request'"), "{err}");
         let err = Message::from_raw(raw("execute_request", "not json")).unwrap_err();
-        assert!(
-            err.to_string().starts_with("content is not valid JSON"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("content is not valid JSON"), "{err}");
     }
 
     #[test]
@@ -690,11 +663,7 @@ mod tests {
                 execution_count: 3,
                 payload: None,
                 user_expressions: None,
-                error: Some(ErrorInfo {
-                    ename: "Panic".into(),
-                    evalue: "boom".into(),
-                    traceback: vec![],
-                }),
+                error: Some(ErrorInfo { ename: "Panic".into(), evalue: "boom".into(), traceback: vec![] }),
             }),
         );
         assert_eq!(reply.header.msg_type, "execute_reply");

@@ -24,7 +24,9 @@ pub enum WireError {
     #[error("no <IDS|MSG> delimiter among {0} frames")]
     NoDelimiter(usize),
     /// Fewer than the five frames that follow the delimiter.
-    #[error("expected signature, header, parent_header, metadata and content after <IDS|MSG>, got {0} frames")]
+    #[error(
+        "expected signature, header, parent_header, metadata and content after <IDS|MSG>, got {0} frames"
+    )]
     TooFewFrames(usize),
     /// The message is larger than [`MAX_MESSAGE_BYTES`].
     #[error("message of {0} bytes exceeds the limit of {MAX_MESSAGE_BYTES} bytes")]
@@ -67,16 +69,9 @@ impl Signer {
         let key = if key.is_empty() {
             None
         } else {
-            Some(
-                Hmac::<Sha256>::new_from_slice(key.as_bytes())
-                    .expect("HMAC takes keys of any length"),
-            )
+            Some(Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length"))
         };
-        Signer {
-            key,
-            seen: HashSet::new(),
-            seen_order: VecDeque::new(),
-        }
+        Signer { key, seen: HashSet::new(), seen_order: VecDeque::new() }
     }
 
     fn mac(&self, parts: [&[u8]; 4]) -> Option<Hmac<Sha256>> {
@@ -90,9 +85,7 @@ impl Signer {
 
     /// Hex signature of the four JSON frames; empty when signing is off.
     pub fn sign(&self, parts: [&[u8]; 4]) -> String {
-        self.mac(parts)
-            .map(|m| hex::encode(m.finalize().into_bytes()))
-            .unwrap_or_default()
+        self.mac(parts).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
     }
 
     /// Checks a signature in constant time and refuses replays.
@@ -103,16 +96,13 @@ impl Signer {
         // Only the canonical form (lowercase hex, as Python's hexdigest writes it) is accepted:
         // otherwise the same signature spelled in upper case would be a second valid copy of
         // the message that the replay check below does not recognise.
-        let canonical = signature.len() == 64
-            && signature
-                .iter()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let canonical =
+            signature.len() == 64 && signature.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !canonical {
             return Err(WireError::BadSignature);
         }
         let expected = hex::decode(signature).map_err(|_| WireError::BadSignature)?;
-        mac.verify_slice(&expected)
-            .map_err(|_| WireError::BadSignature)?;
+        mac.verify_slice(&expected).map_err(|_| WireError::BadSignature)?;
         if !self.seen.insert(expected.clone()) {
             return Err(WireError::Replayed);
         }
@@ -132,10 +122,7 @@ impl Signer {
             return Err(WireError::TooLarge(total));
         }
         let n = frames.len();
-        let delimiter = frames
-            .iter()
-            .position(|f| f == DELIMITER)
-            .ok_or(WireError::NoDelimiter(n))?;
+        let delimiter = frames.iter().position(|f| f == DELIMITER).ok_or(WireError::NoDelimiter(n))?;
         let mut rest = frames.into_iter();
         let identities: Vec<Vec<u8>> = rest.by_ref().take(delimiter).collect();
         rest.next();
@@ -150,24 +137,13 @@ impl Signer {
         let metadata = tail.next().unwrap_or_default();
         let content = tail.next().unwrap_or_default();
         self.verify(&signature, [&header, &parent_header, &metadata, &content])?;
-        Ok(RawMessage {
-            identities,
-            header,
-            parent_header,
-            metadata,
-            content,
-            buffers: tail.collect(),
-        })
+        Ok(RawMessage { identities, header, parent_header, metadata, content, buffers: tail.collect() })
     }
 
     /// The frames to send for `message`, signature included.
     pub fn encode(&self, message: &RawMessage) -> Vec<Vec<u8>> {
-        let signature = self.sign([
-            &message.header,
-            &message.parent_header,
-            &message.metadata,
-            &message.content,
-        ]);
+        let signature =
+            self.sign([&message.header, &message.parent_header, &message.metadata, &message.content]);
         let mut frames = message.identities.clone();
         frames.push(DELIMITER.to_vec());
         frames.push(signature.into_bytes());
@@ -201,10 +177,7 @@ mod tests {
         // hmac.new(b"key", b'{"msg_id":"1"}{}{}{"code":"1"}', hashlib.sha256).hexdigest()
         let m = sample();
         let sig = Signer::new("key").sign([&m.header, &m.parent_header, &m.metadata, &m.content]);
-        assert_eq!(
-            sig,
-            "9681d006d2159c6df66cc9c1d736b90c9d9ab4a7804a0ec24c415359fb05e2f7"
-        );
+        assert_eq!(sig, "9681d006d2159c6df66cc9c1d736b90c9d9ab4a7804a0ec24c415359fb05e2f7");
     }
 
     #[test]
@@ -221,41 +194,26 @@ mod tests {
         let mut frames = signer.encode(&sample());
         let last = frames.len() - 1;
         frames[last] = br#"{"code":"2"}"#.to_vec();
-        assert_eq!(
-            Signer::new("secret").decode(frames),
-            Err(WireError::BadSignature)
-        );
+        assert_eq!(Signer::new("secret").decode(frames), Err(WireError::BadSignature));
     }
 
     #[test]
     fn wrong_key_missing_and_garbage_signatures_are_refused() {
         let frames = Signer::new("other").encode(&sample());
-        assert_eq!(
-            Signer::new("secret").decode(frames.clone()),
-            Err(WireError::BadSignature)
-        );
+        assert_eq!(Signer::new("secret").decode(frames.clone()), Err(WireError::BadSignature));
         let mut unsigned = frames.clone();
         unsigned[2] = Vec::new();
-        assert_eq!(
-            Signer::new("secret").decode(unsigned),
-            Err(WireError::BadSignature)
-        );
+        assert_eq!(Signer::new("secret").decode(unsigned), Err(WireError::BadSignature));
         let mut garbage = frames;
         garbage[2] = b"zz-not-hex".to_vec();
-        assert_eq!(
-            Signer::new("secret").decode(garbage),
-            Err(WireError::BadSignature)
-        );
+        assert_eq!(Signer::new("secret").decode(garbage), Err(WireError::BadSignature));
     }
 
     #[test]
     fn an_upper_case_spelling_of_a_valid_signature_is_refused() {
         let mut frames = Signer::new("secret").encode(&sample());
         frames[2] = frames[2].to_ascii_uppercase();
-        assert_eq!(
-            Signer::new("secret").decode(frames),
-            Err(WireError::BadSignature)
-        );
+        assert_eq!(Signer::new("secret").decode(frames), Err(WireError::BadSignature));
     }
 
     #[test]
@@ -269,19 +227,10 @@ mod tests {
     #[test]
     fn framing_errors_name_what_is_missing() {
         let mut s = Signer::new("");
-        assert_eq!(
-            s.decode(vec![b"a".to_vec()]),
-            Err(WireError::NoDelimiter(1))
-        );
-        assert_eq!(
-            s.decode(vec![DELIMITER.to_vec(), b"sig".to_vec()]),
-            Err(WireError::TooFewFrames(1))
-        );
+        assert_eq!(s.decode(vec![b"a".to_vec()]), Err(WireError::NoDelimiter(1)));
+        assert_eq!(s.decode(vec![DELIMITER.to_vec(), b"sig".to_vec()]), Err(WireError::TooFewFrames(1)));
         let huge = vec![vec![0u8; MAX_MESSAGE_BYTES + 1]];
-        assert_eq!(
-            s.decode(huge),
-            Err(WireError::TooLarge(MAX_MESSAGE_BYTES + 1))
-        );
+        assert_eq!(s.decode(huge), Err(WireError::TooLarge(MAX_MESSAGE_BYTES + 1)));
     }
 
     mod fuzz {

@@ -47,21 +47,12 @@ pub fn start(
                 match &message.content {
                     Content::InterruptRequest(_) => {
                         interrupter.interrupt();
-                        reply(Content::InterruptReply(InterruptReply {
-                            status: ReplyStatus::Ok,
-                        }));
+                        reply(Content::InterruptReply(InterruptReply { status: ReplyStatus::Ok }));
                     }
-                    Content::ShutdownRequest(request) => shutdown(
-                        &publisher,
-                        &interrupter,
-                        &kernel_dir,
-                        &message,
-                        request.restart,
-                        reply,
-                    ),
-                    Content::KernelInfoRequest(_) => {
-                        reply(Content::KernelInfoReply(Box::new(kernel_info())))
+                    Content::ShutdownRequest(request) => {
+                        shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
                     }
+                    Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
                     other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
                 }
                 publisher.status(Some(&message), ExecutionState::Idle);
@@ -82,10 +73,7 @@ pub fn shutdown(
     restart: bool,
     reply: impl FnOnce(Content),
 ) -> ! {
-    let content = Shutdown {
-        restart,
-        status: Some(ReplyStatus::Ok),
-    };
+    let content = Shutdown { restart, status: Some(ReplyStatus::Ok) };
     reply(Content::ShutdownReply(content.clone()));
     publisher.send(Some(message), Content::ShutdownReply(content));
     publisher.status(Some(message), ExecutionState::Idle);

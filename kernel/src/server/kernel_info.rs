@@ -1,8 +1,6 @@
 //! The `kernel_info_reply` content.
 
-use crate::protocol::messages::{
-    HelpLink, KernelInfoReply, LanguageInfo, ReplyStatus, PROTOCOL_VERSION,
-};
+use crate::protocol::messages::{HelpLink, KernelInfoReply, LanguageInfo, ReplyStatus, PROTOCOL_VERSION};
 use std::sync::OnceLock;
 
 /// `rustc --version`, asked once.
@@ -41,10 +39,7 @@ pub fn kernel_info() -> KernelInfoReply {
             env!("CARGO_PKG_VERSION")
         ),
         help_links: vec![
-            HelpLink {
-                text: "tch documentation".to_owned(),
-                url: "https://docs.rs/tch/0.26.0".to_owned(),
-            },
+            HelpLink { text: "tch documentation".to_owned(), url: "https://docs.rs/tch/0.26.0".to_owned() },
             HelpLink {
                 text: "evcxr commands".to_owned(),
                 url: "https://github.com/evcxr/evcxr/blob/main/COMMON.md".to_owned(),

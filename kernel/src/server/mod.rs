@@ -18,34 +18,18 @@ use anyhow::{Context, Result};
 use std::sync::{Arc, Mutex};
 
 fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq::Socket> {
-    let socket = ctx
-        .socket(kind)
-        .with_context(|| format!("creating a socket for {endpoint}"))?;
+    let socket = ctx.socket(kind).with_context(|| format!("creating a socket for {endpoint}"))?;
     socket.set_linger(1000)?;
-    socket
-        .bind(endpoint)
-        .with_context(|| format!("binding {endpoint}"))?;
+    socket.bind(endpoint).with_context(|| format!("binding {endpoint}"))?;
     Ok(socket)
 }
 
 /// Runs the kernel until a shutdown request ends the process.
 pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
     let ctx = zmq::Context::new();
-    let shell = bind(
-        &ctx,
-        zmq::ROUTER,
-        &connection.endpoint(connection.shell_port),
-    )?;
-    let control = bind(
-        &ctx,
-        zmq::ROUTER,
-        &connection.endpoint(connection.control_port),
-    )?;
-    let stdin = bind(
-        &ctx,
-        zmq::ROUTER,
-        &connection.endpoint(connection.stdin_port),
-    )?;
+    let shell = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.shell_port))?;
+    let control = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.control_port))?;
+    let stdin = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.stdin_port))?;
     let iopub = ctx.socket(zmq::XPUB)?;
     iopub.set_linger(1000)?;
     // Report every subscription, including repeats, so each subscriber gets its welcome.
@@ -55,8 +39,7 @@ pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
         .with_context(|| format!("binding {}", connection.endpoint(connection.iopub_port)))?;
     let hb = bind(&ctx, zmq::REP, &connection.endpoint(connection.hb_port))?;
 
-    let publisher =
-        publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());
+    let publisher = publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());
     publisher.status(None, ExecutionState::Starting);
     heartbeat::start(hb);
     let interrupter = Arc::new(interrupt::Interrupter::default());
@@ -68,14 +51,5 @@ pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
         interrupter.clone(),
         kernel_dir.clone(),
     );
-    shell::Shell::new(
-        shell,
-        stdin,
-        &connection.key,
-        publisher,
-        options,
-        interrupter,
-        kernel_dir,
-    )
-    .run()
+    shell::Shell::new(shell, stdin, &connection.key, publisher, options, interrupter, kernel_dir).run()
 }

@@ -41,11 +41,8 @@ fn welcome_subscribers(socket: &zmq::Socket, signer: &Signer, session: &str) {
         // Byte 1 subscribes, byte 0 unsubscribes; the rest is the topic.
         if frame.first() == Some(&1) {
             let subscription = String::from_utf8_lossy(&frame[1..]).into_owned();
-            let welcome = Message::reply_to(
-                None,
-                session,
-                Content::IopubWelcome(IopubWelcome { subscription }),
-            );
+            let welcome =
+                Message::reply_to(None, session, Content::IopubWelcome(IopubWelcome { subscription }));
             send(socket, signer, welcome);
         }
     }

@@ -41,10 +41,7 @@ pub struct Shell {
 
 /// What a finished cell produced.
 enum CellOutcome {
-    Ok {
-        data: BTreeMap<String, String>,
-        payload: Vec<Value>,
-    },
+    Ok { data: BTreeMap<String, String>, payload: Vec<Value> },
     Error(ErrorInfo),
 }
 
@@ -133,10 +130,7 @@ impl Shell {
                 };
                 self.reply(
                     message,
-                    Content::IsCompleteReply(IsCompleteReply {
-                        status: status.to_owned(),
-                        indent,
-                    }),
+                    Content::IsCompleteReply(IsCompleteReply { status: status.to_owned(), indent }),
                 );
             }
             Content::CompleteRequest(request) => {
@@ -149,20 +143,11 @@ impl Shell {
             }
             Content::HistoryRequest(request) => {
                 let history = self.history.reply(request);
-                self.reply(
-                    message,
-                    Content::HistoryReply(HistoryReply {
-                        status: ReplyStatus::Ok,
-                        history,
-                    }),
-                );
+                self.reply(message, Content::HistoryReply(HistoryReply { status: ReplyStatus::Ok, history }));
             }
             Content::CommInfoRequest(_) => self.reply(
                 message,
-                Content::CommInfoReply(CommInfoReply {
-                    status: ReplyStatus::Ok,
-                    comms: Map::new(),
-                }),
+                Content::CommInfoReply(CommInfoReply { status: ReplyStatus::Ok, comms: Map::new() }),
             ),
             Content::CommOpen(comm) => {
                 // No comm targets: the spec asks the kernel to close comms it cannot open.
@@ -241,10 +226,7 @@ impl Shell {
         if !request.silent {
             self.publisher.send(
                 Some(message),
-                Content::ExecuteInput(ExecuteInput {
-                    code: request.code.clone(),
-                    execution_count: count,
-                }),
+                Content::ExecuteInput(ExecuteInput { code: request.code.clone(), execution_count: count }),
             );
         }
         let outcome = match pager_query(&request.code) {
@@ -254,18 +236,14 @@ impl Shell {
         let reply = match outcome {
             CellOutcome::Ok { data, payload } => {
                 if !request.silent && request.store_history {
-                    self.history
-                        .set_last_output(data.get("text/plain").cloned());
+                    self.history.set_last_output(data.get("text/plain").cloned());
                 }
                 if !data.is_empty() && !request.silent {
                     self.publisher.send(
                         Some(message),
                         Content::ExecuteResult(ExecuteResult {
                             execution_count: count,
-                            data: data
-                                .into_iter()
-                                .map(|(k, v)| (k, Value::String(v)))
-                                .collect(),
+                            data: data.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
                             metadata: Map::new(),
                         }),
                     );
@@ -279,8 +257,7 @@ impl Shell {
                 }
             }
             CellOutcome::Error(error) => {
-                self.publisher
-                    .send(Some(message), Content::Error(error.clone()));
+                self.publisher.send(Some(message), Content::Error(error.clone()));
                 ExecuteReply {
                     status: ReplyStatus::Error,
                     execution_count: count,
@@ -307,15 +284,7 @@ impl Shell {
             if !allow_stdin {
                 return String::new();
             }
-            ask_for_input(
-                stdin,
-                stdin_signer,
-                &session_id,
-                message,
-                prompt,
-                password,
-                &interrupter,
-            )
+            ask_for_input(stdin, stdin_signer, &session_id, message, prompt, password, &interrupter)
         };
         let interrupter = self.interrupter.clone();
         let (session, forwarders) = match &mut self.slot {
@@ -336,10 +305,7 @@ impl Shell {
         let result = session.execute(&request.code, &input);
         forwarders.flush();
         let killed = interrupter.end();
-        eprintln!(
-            "torchbook: cell ran in {:.3}s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("torchbook: cell ran in {:.3}s", started.elapsed().as_secs_f64());
         let panic = forwarders.take_panic();
         let restarted = session.take_restart();
         if restarted {
@@ -371,18 +337,10 @@ impl Shell {
                         ),
                     )
                 } else {
-                    (
-                        "Crashed",
-                        format!("the execution process died ({})", detail.trim()),
-                    )
+                    ("Crashed", format!("the execution process died ({})", detail.trim()))
                 };
                 let lost = variables_before;
-                CellOutcome::Error(report::process_lost(
-                    reason,
-                    &detail,
-                    &lost,
-                    &forwarders.stderr_tail(),
-                ))
+                CellOutcome::Error(report::process_lost(reason, &detail, &lost, &forwarders.stderr_tail()))
             }
             Err(other) => CellOutcome::Error(report::message(&other.to_string())),
         }
@@ -390,9 +348,7 @@ impl Shell {
 
     /// `?name`: documentation through the pager payload, as IPython does.
     fn page(&mut self, name: &str) -> CellOutcome {
-        let docs = self
-            .ready_session()
-            .and_then(|s| s.hover(name, name.len()).ok());
+        let docs = self.ready_session().and_then(|s| s.hover(name, name.len()).ok());
         match docs {
             Some((plain, html)) if !plain.trim().is_empty() => {
                 let page = serde_json::json!({
@@ -400,10 +356,7 @@ impl Shell {
                     "data": { "text/plain": plain, "text/html": html },
                     "start": 0,
                 });
-                CellOutcome::Ok {
-                    data: BTreeMap::new(),
-                    payload: vec![page],
-                }
+                CellOutcome::Ok { data: BTreeMap::new(), payload: vec![page] }
             }
             _ => CellOutcome::Error(ErrorInfo {
                 ename: "NotFound".to_owned(),
@@ -473,35 +426,22 @@ impl Shell {
                 }
             }
         }
-        InspectReply {
-            status: ReplyStatus::Ok,
-            found: !data.is_empty(),
-            data,
-            metadata: Map::new(),
-        }
+        InspectReply { status: ReplyStatus::Ok, found: !data.is_empty(), data, metadata: Map::new() }
     }
 }
 
 /// Publishes what the forwarders read, as caused by the running cell.
 fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Published) {
     let content = match piece {
-        Published::Stdout(text) => Content::Stream(Stream {
-            name: StreamName::Stdout,
-            text,
-        }),
-        Published::Stderr(text) => Content::Stream(Stream {
-            name: StreamName::Stderr,
-            text,
-        }),
+        Published::Stdout(text) => Content::Stream(Stream { name: StreamName::Stdout, text }),
+        Published::Stderr(text) => Content::Stream(Stream { name: StreamName::Stderr, text }),
         Published::Display(DisplayRequest::Display { data, display_id }) => {
             Content::DisplayData(display_data(data, display_id))
         }
         Published::Display(DisplayRequest::Update { data, display_id }) => {
             Content::UpdateDisplayData(display_data(data, display_id))
         }
-        Published::Display(DisplayRequest::Clear { wait }) => {
-            Content::ClearOutput(ClearOutput { wait })
-        }
+        Published::Display(DisplayRequest::Clear { wait }) => Content::ClearOutput(ClearOutput { wait }),
     };
     publisher.send(parent, content);
 }
@@ -509,11 +449,7 @@ fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Publis
 fn display_data(data: Map<String, Value>, display_id: String) -> DisplayData {
     let mut transient = Map::new();
     transient.insert("display_id".to_owned(), Value::String(display_id));
-    DisplayData {
-        data: data.into_iter().collect(),
-        metadata: Map::new(),
-        transient,
-    }
+    DisplayData { data: data.into_iter().collect(), metadata: Map::new(), transient }
 }
 
 /// Sends `input_request` on stdin and waits for the matching `input_reply`.
@@ -529,10 +465,7 @@ fn ask_for_input(
     let ask = Message::reply_to(
         Some(parent),
         session,
-        Content::InputRequest(InputRequest {
-            prompt: prompt.to_owned(),
-            password,
-        }),
+        Content::InputRequest(InputRequest { prompt: prompt.to_owned(), password }),
     );
     let frames = signer.borrow().encode(&ask.into_raw());
     if stdin.send_multipart(frames, 0).is_err() {
@@ -554,10 +487,7 @@ fn ask_for_input(
             .map_err(|e| e.to_string())
             .and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string()))
         {
-            Ok(Message {
-                content: Content::InputReply(reply),
-                ..
-            }) => return reply.value,
+            Ok(Message { content: Content::InputReply(reply), .. }) => return reply.value,
             Ok(other) => eprintln!("torchbook: ignored {} on stdin", other.content.msg_type()),
             Err(e) => eprintln!("torchbook: dropped a stdin message: {e}"),
         }
@@ -567,22 +497,14 @@ fn ask_for_input(
 /// `?name` or `name?` alone in a cell asks for documentation.
 fn pager_query(code: &str) -> Option<String> {
     let code = code.trim();
-    let name = code
-        .strip_prefix('?')
-        .or_else(|| code.strip_suffix('?'))?
-        .trim();
-    let is_path = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.');
+    let name = code.strip_prefix('?').or_else(|| code.strip_suffix('?'))?.trim();
+    let is_path =
+        !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.');
     is_path.then(|| name.to_owned())
 }
 
 fn char_to_byte(text: &str, chars: usize) -> usize {
-    text.char_indices()
-        .nth(chars)
-        .map(|(b, _)| b)
-        .unwrap_or(text.len())
+    text.char_indices().nth(chars).map(|(b, _)| b).unwrap_or(text.len())
 }
 
 fn byte_to_char(text: &str, byte: usize) -> usize {
@@ -596,10 +518,7 @@ mod tests {
     #[test]
     fn pager_queries() {
         assert_eq!(pager_query("?Tensor"), Some("Tensor".into()));
-        assert_eq!(
-            pager_query("  tch::Tensor::randn? "),
-            Some("tch::Tensor::randn".into())
-        );
+        assert_eq!(pager_query("  tch::Tensor::randn? "), Some("tch::Tensor::randn".into()));
         assert_eq!(pager_query("let x = a?;"), None);
         assert_eq!(pager_query("?"), None);
     }

@@ -64,9 +64,6 @@ impl Dataset for TensorDataset {
 
     fn batch(&self, indices: &Tensor) -> (Tensor, Tensor) {
         let on = |t: &Tensor| indices.to_device(t.device());
-        (
-            self.x.index_select(0, &on(&self.x)),
-            self.y.index_select(0, &on(&self.y)),
-        )
+        (self.x.index_select(0, &on(&self.x)), self.y.index_select(0, &on(&self.y)))
     }
 }

@@ -95,10 +95,7 @@ impl<'a, D: Dataset> DataLoader<'a, D> {
         (0..self.len() as i64).map(move |b| {
             let len = bs.min(n - b * bs);
             let (x, y) = self.dataset.batch(&order.narrow(0, b * bs, len));
-            Batch {
-                x: x.to_device(self.device),
-                y: y.to_device(self.device),
-            }
+            Batch { x: x.to_device(self.device), y: y.to_device(self.device) }
         })
     }
 }

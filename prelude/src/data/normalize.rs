@@ -25,10 +25,7 @@ pub struct Standardizer {
 fn check_columns(fitted: &Tensor, x: &Tensor) -> Result<(), DataError> {
     let f = fitted.size()[0];
     if x.dim() != 2 || x.size()[1] != f {
-        return Err(DataError::Columns {
-            fitted: f,
-            shape: x.size(),
-        });
+        return Err(DataError::Columns { fitted: f, shape: x.size() });
     }
     Ok(())
 }
@@ -97,12 +94,8 @@ mod tests {
         let x = Tensor::from_slice(&[2.0f64, 2.0, 2.0]).reshape([3, 1]);
         let z = Standardizer::fit(&x).transform(&x).unwrap();
         assert_eq!(z.abs().sum(Kind::Double).double_value(&[]), 0.0);
-        let err = Standardizer::fit(&x)
-            .transform(&Tensor::zeros([3, 2], (Kind::Double, tch::Device::Cpu)));
-        assert_eq!(
-            err.unwrap_err().to_string(),
-            "scaler fitted on 1 columns cannot transform shape [3, 2]"
-        );
+        let err = Standardizer::fit(&x).transform(&Tensor::zeros([3, 2], (Kind::Double, tch::Device::Cpu)));
+        assert_eq!(err.unwrap_err().to_string(), "scaler fitted on 1 columns cannot transform shape [3, 2]");
     }
 
     #[test]

@@ -8,8 +8,5 @@ use tch::{Kind, Tensor};
 /// assert_eq!(Vec::<f32>::try_from(h.flatten(0, -1)).unwrap(), vec![0., 0., 1., 1., 0., 0.]);
 /// ```
 pub fn one_hot(classes: &Tensor, num_classes: i64) -> Tensor {
-    classes
-        .to_kind(Kind::Int64)
-        .one_hot(num_classes)
-        .to_kind(Kind::Float)
+    classes.to_kind(Kind::Int64).one_hot(num_classes).to_kind(Kind::Float)
 }

@@ -25,9 +25,7 @@ pub fn shuffled_indices(n: i64, seed: u64) -> Tensor {
         let j = (next() % (i as u64 + 1)) as usize;
         v.swap(i, j);
     }
-    Tensor::from_slice(&v)
-        .to_device(Device::Cpu)
-        .to_kind(Kind::Int64)
+    Tensor::from_slice(&v).to_device(Device::Cpu).to_kind(Kind::Int64)
 }
 
 /// Index tensors of a train / validation / test split.
@@ -50,12 +48,7 @@ pub struct Split {
 /// assert_eq!((s.train.size()[0], s.valid.size()[0], s.test.size()[0]), (70, 10, 20));
 /// assert!(train_valid_test_split(10, 0.6, 0.5, 0).is_err());
 /// ```
-pub fn train_valid_test_split(
-    n: i64,
-    valid: f64,
-    test: f64,
-    seed: u64,
-) -> Result<Split, DataError> {
+pub fn train_valid_test_split(n: i64, valid: f64, test: f64, seed: u64) -> Result<Split, DataError> {
     if !(0.0..1.0).contains(&valid) || !(0.0..1.0).contains(&test) || valid + test >= 1.0 {
         return Err(DataError::BadFractions { valid, test });
     }

@@ -23,12 +23,7 @@ pub fn mlp<'a>(
     let path = path.borrow();
     let mut net = nn::seq();
     for (i, pair) in sizes.windows(2).enumerate() {
-        net = net.add(nn::linear(
-            path / format!("fc{}", i + 1),
-            pair[0],
-            pair[1],
-            Default::default(),
-        ));
+        net = net.add(nn::linear(path / format!("fc{}", i + 1), pair[0], pair[1], Default::default()));
         if i + 2 < sizes.len() {
             net = net.add_fn(move |xs| activation.forward(xs));
         }

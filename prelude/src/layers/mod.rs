@@ -14,6 +14,6 @@ pub use recurrent::{gru, lstm, Gru, Lstm, RecurrentOutput};
 pub use regularize::Dropout;
 pub use tch::nn::{
     batch_norm1d, batch_norm2d, conv2d, embedding, layer_norm, linear, seq, seq_t, BatchNormConfig,
-    ConvConfig, Embedding, EmbeddingConfig, LayerNormConfig, Linear, LinearConfig, RNNConfig,
-    Sequential, SequentialT,
+    ConvConfig, Embedding, EmbeddingConfig, LayerNormConfig, Linear, LinearConfig, RNNConfig, Sequential,
+    SequentialT,
 };

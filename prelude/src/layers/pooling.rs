@@ -26,13 +26,7 @@ impl MaxPool2d {
 
 impl tch::nn::Module for MaxPool2d {
     fn forward(&self, xs: &Tensor) -> Tensor {
-        xs.max_pool2d(
-            [self.kernel, self.kernel],
-            [self.kernel, self.kernel],
-            [0, 0],
-            [1, 1],
-            false,
-        )
+        xs.max_pool2d([self.kernel, self.kernel], [self.kernel, self.kernel], [0, 0], [1, 1], false)
     }
 }
 

@@ -35,27 +35,14 @@ pub fn lstm<'a>(
     hidden: i64,
     config: RNNConfig,
 ) -> Lstm {
-    Lstm {
-        inner: tch::nn::lstm(
-            path,
-            inputs,
-            hidden,
-            RNNConfig {
-                batch_first: true,
-                ..config
-            },
-        ),
-    }
+    Lstm { inner: tch::nn::lstm(path, inputs, hidden, RNNConfig { batch_first: true, ..config }) }
 }
 
 impl Lstm {
     /// Runs over a whole sequence from a zero state.
     pub fn run(&self, xs: &Tensor) -> RecurrentOutput {
         let (sequence, state) = self.inner.seq(xs);
-        RecurrentOutput {
-            sequence,
-            last: state.h().get(-1),
-        }
+        RecurrentOutput { sequence, last: state.h().get(-1) }
     }
 }
 
@@ -81,27 +68,14 @@ pub fn gru<'a>(
     hidden: i64,
     config: RNNConfig,
 ) -> Gru {
-    Gru {
-        inner: tch::nn::gru(
-            path,
-            inputs,
-            hidden,
-            RNNConfig {
-                batch_first: true,
-                ..config
-            },
-        ),
-    }
+    Gru { inner: tch::nn::gru(path, inputs, hidden, RNNConfig { batch_first: true, ..config }) }
 }
 
 impl Gru {
     /// Runs over a whole sequence from a zero state.
     pub fn run(&self, xs: &Tensor) -> RecurrentOutput {
         let (sequence, state) = self.inner.seq(xs);
-        RecurrentOutput {
-            sequence,
-            last: state.0.get(-1),
-        }
+        RecurrentOutput { sequence, last: state.0.get(-1) }
     }
 }
 

@@ -71,10 +71,7 @@ impl Tokenizer {
             }
         }
         let mut by_count: Vec<(&String, &usize)> = self.counts.iter().collect();
-        by_count.sort_by(|a, b| {
-            b.1.cmp(a.1)
-                .then(self.first_seen[a.0].cmp(&self.first_seen[b.0]))
-        });
+        by_count.sort_by(|a, b| b.1.cmp(a.1).then(self.first_seen[a.0].cmp(&self.first_seen[b.0])));
         self.word_index.clear();
         let offset = if let Some(oov) = &self.oov_token {
             self.word_index.insert(oov.clone(), 1);
@@ -110,11 +107,7 @@ impl Tokenizer {
 
     /// Index sequences for `texts`.
     pub fn texts_to_sequences<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<i64>> {
-        let oov = self
-            .oov_token
-            .as_ref()
-            .and_then(|t| self.word_index.get(t))
-            .copied();
+        let oov = self.oov_token.as_ref().and_then(|t| self.word_index.get(t)).copied();
         texts
             .iter()
             .map(|text| {
@@ -142,14 +135,8 @@ mod tests {
         let mut tok = Tokenizer::new(None, None);
         tok.fit_on_texts(&["The cat sat.", "The dog sat!", "on the mat"]);
         let wi = tok.word_index();
-        assert_eq!(
-            (wi["the"], wi["sat"], wi["cat"], wi["dog"], wi["on"], wi["mat"]),
-            (1, 2, 3, 4, 5, 6)
-        );
-        assert_eq!(
-            tok.texts_to_sequences(&["the cat sat on the mat"]),
-            vec![vec![1, 3, 2, 5, 1, 6]]
-        );
+        assert_eq!((wi["the"], wi["sat"], wi["cat"], wi["dog"], wi["on"], wi["mat"]), (1, 2, 3, 4, 5, 6));
+        assert_eq!(tok.texts_to_sequences(&["the cat sat on the mat"]), vec![vec![1, 3, 2, 5, 1, 6]]);
         // num_words=3 keeps indices 1 and 2 only, and drops the rest without an OOV token.
         let mut small = Tokenizer::new(Some(3), None);
         small.fit_on_texts(&["The cat sat.", "The dog sat!", "on the mat"]);

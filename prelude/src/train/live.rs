@@ -1,0 +1,88 @@
+use super::{Callback, Control, History};
+use crate::display::{display, DisplayHandle, Displayable, Html};
+use std::time::{Duration, Instant};
+use tch::nn;
+
+/// Redraws the loss (and metric) curves in place after every epoch, while `fit` runs.
+#[derive(Debug, Default)]
+pub struct LivePlot {
+    handle: Option<DisplayHandle>,
+}
+
+impl LivePlot {
+    /// A plot that appears after the first epoch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Callback for LivePlot {
+    fn on_epoch_end(&mut self, _epoch: usize, history: &History, _vs: &nn::VarStore) -> Control {
+        match &self.handle {
+            None => self.handle = Some(display(history)),
+            Some(h) => h.update(history),
+        }
+        Control::Continue
+    }
+}
+
+/// A progress bar over epochs and batches, updated in place (at most five times a second).
+#[derive(Debug)]
+pub struct ProgressBar {
+    epochs: usize,
+    handle: Option<DisplayHandle>,
+    last_draw: Option<Instant>,
+}
+
+/// Shortest time between two redraws within an epoch.
+const REDRAW: Duration = Duration::from_millis(200);
+
+impl ProgressBar {
+    /// A bar for `epochs` epochs.
+    pub fn new(epochs: usize) -> Self {
+        ProgressBar { epochs, handle: None, last_draw: None }
+    }
+
+    fn draw(&mut self, text: String, fraction: f64) {
+        let html = Html(format!(
+            "<div style=\"font-family:monospace\"><progress value=\"{:.3}\" max=\"1\" style=\"width:40%\"></progress> {}</div>",
+            fraction,
+            text.replace('<', "&lt;")
+        ));
+        struct Bar(Html, String);
+        impl Displayable for Bar {
+            fn mime_bundle(&self) -> Vec<(String, String)> {
+                vec![("text/plain".to_owned(), self.1.clone()), ("text/html".to_owned(), self.0 .0.clone())]
+            }
+        }
+        let bar = Bar(html, text);
+        match &self.handle {
+            None => self.handle = Some(display(&bar)),
+            Some(h) => h.update(&bar),
+        }
+        self.last_draw = Some(Instant::now());
+    }
+}
+
+impl Callback for ProgressBar {
+    fn on_batch_end(&mut self, epoch: usize, batch: usize, batches: usize, loss: f64) {
+        if self.last_draw.is_some_and(|t| t.elapsed() < REDRAW) {
+            return;
+        }
+        let done = (epoch * batches + batch + 1) as f64 / (self.epochs * batches).max(1) as f64;
+        self.draw(
+            format!("epoch {}/{} batch {}/{} loss {loss:.4}", epoch + 1, self.epochs, batch + 1, batches),
+            done,
+        );
+    }
+
+    fn on_epoch_end(&mut self, epoch: usize, history: &History, _vs: &nn::VarStore) -> Control {
+        let valid = history.valid_loss.last().map(|v| format!(" valid loss {v:.4}")).unwrap_or_default();
+        let train = history.train_loss.last().copied().unwrap_or(f64::NAN);
+        self.draw(
+            format!("epoch {}/{} train loss {train:.4}{valid}", epoch + 1, self.epochs),
+            (epoch + 1) as f64 / self.epochs.max(1) as f64,
+        );
+        Control::Continue
+    }
+}
