@@ -23,7 +23,7 @@ pub use crate::metrics::{accuracy, binary_accuracy_logits, binary_predictions, C
 pub use crate::optim::{
     clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd, SgdConfig,
 };
-pub use crate::plot::LineChart;
+pub use crate::plot::{ContourPlot, Heatmap, Histogram, ImageGrid, LineChart, ScatterPlot};
 pub use crate::tensor_view::TensorView;
 pub use crate::text::{pad_sequences, Padding, Tokenizer};
 pub use crate::train::*;

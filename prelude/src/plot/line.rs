@@ -1,17 +1,8 @@
 //! Line charts rendered to inline SVG with plotters.
 
+use super::{pad, PlotError, PALETTE};
 use crate::display::Displayable;
 use plotters::prelude::*;
-
-/// Colours of successive series (matplotlib's default cycle).
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-];
 
 /// One named curve of a [`LineChart`].
 #[derive(Debug, Clone, PartialEq)]
@@ -41,22 +32,6 @@ pub struct LineChart {
     y_label: String,
     series: Vec<Series>,
     size: (u32, u32),
-}
-
-/// Why a chart could not be drawn.
-#[derive(Debug, thiserror::Error)]
-pub enum PlotError {
-    /// Nothing to draw, or only non-finite values.
-    #[error("chart '{0}' has no finite points to draw")]
-    Empty(String),
-    /// plotters failed while drawing.
-    #[error("drawing chart '{title}' failed: {message}")]
-    Drawing {
-        /// Chart title.
-        title: String,
-        /// plotters' message.
-        message: String,
-    },
 }
 
 impl LineChart {
@@ -168,28 +143,12 @@ impl LineChart {
     }
 }
 
-/// Widens a range by 5% (or by 1 when it is a single value) so lines do not touch the frame.
-fn pad(lo: f64, hi: f64) -> (f64, f64) {
-    if hi > lo {
-        let m = (hi - lo) * 0.05;
-        (lo - m, hi + m)
-    } else {
-        (lo - 1.0, hi + 1.0)
-    }
-}
-
 impl Displayable for LineChart {
     fn mime_bundle(&self) -> Vec<(String, String)> {
-        let text = format!(
-            "LineChart '{}' with {} series: {}",
-            self.title,
-            self.series.len(),
-            self.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-        );
-        match self.to_svg() {
-            Ok(svg) => vec![("text/plain".to_owned(), text), ("image/svg+xml".to_owned(), svg)],
-            Err(e) => vec![("text/plain".to_owned(), format!("{text}\n({e})"))],
-        }
+        let names: Vec<&str> = self.series.iter().map(|s| s.name.as_str()).collect();
+        let text =
+            format!("LineChart '{}' with {} series: {}", self.title, self.series.len(), names.join(", "));
+        super::bundle(text, self.to_svg())
     }
 }
 
@@ -209,10 +168,5 @@ mod tests {
         // 5% padding around x in [1, 2] and y in [2, 3].
         assert_eq!(chart.bounds(), Some(((0.95, 2.05), (1.95, 3.05))));
         assert!(chart.to_svg().is_ok());
-    }
-
-    #[test]
-    fn a_constant_series_still_has_a_range() {
-        assert_eq!(pad(3.0, 3.0), (2.0, 4.0));
     }
 }

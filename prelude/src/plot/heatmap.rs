@@ -1,0 +1,126 @@
+use super::{bundle, finite_range, PlotError};
+use crate::display::Displayable;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// A matrix as coloured cells, optionally with the values written in (confusion matrices,
+/// weight matrices, attention maps). Row 0 is drawn at the top.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let h = Heatmap::new("confusion", vec![vec![50.0, 2.0], vec![3.0, 45.0]]).annotate(true)
+///     .axis_names("predicted", "actual");
+/// assert!(h.to_svg().unwrap().lines().any(|l| l.trim() == "45"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    title: String,
+    values: Vec<Vec<f64>>,
+    annotate: bool,
+    x_name: String,
+    y_name: String,
+}
+
+impl Heatmap {
+    /// Rows of values (all rows of the same length).
+    pub fn new(title: impl Into<String>, values: Vec<Vec<f64>>) -> Self {
+        Heatmap { title: title.into(), values, annotate: false, x_name: String::new(), y_name: String::new() }
+    }
+
+    /// From a 2-D tensor.
+    pub fn from_tensor(title: impl Into<String>, t: &tch::Tensor) -> Self {
+        let t = t.to_kind(tch::Kind::Double).to_device(tch::Device::Cpu);
+        Heatmap::new(title, Vec::<Vec<f64>>::try_from(&t).unwrap_or_default())
+    }
+
+    /// Write each value in its cell.
+    pub fn annotate(mut self, on: bool) -> Self {
+        self.annotate = on;
+        self
+    }
+
+    /// Names of the column axis and the row axis.
+    pub fn axis_names(mut self, columns: impl Into<String>, rows: impl Into<String>) -> Self {
+        self.x_name = columns.into();
+        self.y_name = rows.into();
+        self
+    }
+
+    /// Renders the heatmap as SVG.
+    pub fn to_svg(&self) -> Result<String, PlotError> {
+        let rows = self.values.len();
+        let cols = self.values.first().map_or(0, Vec::len);
+        if rows == 0 || cols == 0 || self.values.iter().any(|r| r.len() != cols) {
+            return Err(PlotError::Shape {
+                title: self.title.clone(),
+                message: format!("rows must be non-empty and of equal length, got {rows} rows"),
+            });
+        }
+        let (lo, hi) = finite_range(self.values.iter().flatten().copied())
+            .ok_or_else(|| PlotError::Empty(self.title.clone()))?;
+        let err = |e: &dyn std::fmt::Display| PlotError::drawing(&self.title, e);
+        let cell = (360 / rows.max(cols)).clamp(12, 60) as u32;
+        let size = (cols as u32 * cell + 120, rows as u32 * cell + 100);
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| err(&e))?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&self.title, ("sans-serif", 18))
+                .margin(10)
+                .x_label_area_size(36)
+                .y_label_area_size(40)
+                .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())
+                .map_err(|e| err(&e))?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(&self.x_name)
+                .y_desc(&self.y_name)
+                .draw()
+                .map_err(|e| err(&e))?;
+            let norm = |v: f64| if hi > lo { ((v - lo) / (hi - lo)) as f32 } else { 0.5 };
+            let plotting_area = chart.plotting_area();
+            for (r, row) in self.values.iter().enumerate() {
+                // Row 0 at the top.
+                let y = rows - 1 - r;
+                for (c, &v) in row.iter().enumerate() {
+                    let color = if v.is_finite() { ViridisRGB::get_color(norm(v)) } else { WHITE };
+                    plotting_area
+                        .draw(&Rectangle::new(
+                            [
+                                (SegmentValue::Exact(c), SegmentValue::Exact(y)),
+                                (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
+                            ],
+                            color.filled(),
+                        ))
+                        .map_err(|e| err(&e))?;
+                    if self.annotate {
+                        let text = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+                        let ink = if norm(v) > 0.6 { BLACK } else { WHITE };
+                        plotting_area
+                            .draw(&Text::new(
+                                text,
+                                (SegmentValue::CenterOf(c), SegmentValue::CenterOf(y)),
+                                ("sans-serif", 13)
+                                    .into_font()
+                                    .color(&ink)
+                                    .pos(Pos::new(HPos::Center, VPos::Center)),
+                            ))
+                            .map_err(|e| err(&e))?;
+                    }
+                }
+            }
+            root.present().map_err(|e| err(&e))?;
+        }
+        Ok(svg)
+    }
+}
+
+impl Displayable for Heatmap {
+    fn mime_bundle(&self) -> Vec<(String, String)> {
+        let cols = self.values.first().map_or(0, Vec::len);
+        bundle(format!("Heatmap '{}' {}×{}", self.title, self.values.len(), cols), self.to_svg())
+    }
+}

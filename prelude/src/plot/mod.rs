@@ -1,0 +1,99 @@
+//! Pictures rendered to inline SVG with plotters: one-line calls that show in a cell.
+//!
+//! Every chart is a builder that implements [`Displayable`](crate::display::Displayable): make
+//! it the last expression of a cell, or pass it to `display`, or call `to_svg()`.
+
+mod contour;
+mod heatmap;
+mod histogram;
+mod images;
+mod line;
+mod scatter;
+
+pub use contour::ContourPlot;
+pub use heatmap::Heatmap;
+pub use histogram::Histogram;
+pub use images::ImageGrid;
+pub use line::{LineChart, Series};
+pub use scatter::ScatterPlot;
+
+use plotters::prelude::RGBColor;
+
+/// Colours of successive series (matplotlib's default cycle).
+pub(crate) const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Nothing to draw, or only non-finite values.
+    #[error("chart '{0}' has no finite points to draw")]
+    Empty(String),
+    /// The data does not have the shape the chart needs.
+    #[error("chart '{title}': {message}")]
+    Shape {
+        /// Chart title.
+        title: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// plotters failed while drawing.
+    #[error("drawing chart '{title}' failed: {message}")]
+    Drawing {
+        /// Chart title.
+        title: String,
+        /// plotters' message.
+        message: String,
+    },
+}
+
+impl PlotError {
+    pub(crate) fn drawing(title: &str, e: impl std::fmt::Display) -> PlotError {
+        PlotError::Drawing { title: title.to_owned(), message: e.to_string() }
+    }
+}
+
+/// Widens a range by 5% (or by 1 when it is a single value) so marks do not touch the frame.
+pub(crate) fn pad(lo: f64, hi: f64) -> (f64, f64) {
+    if hi > lo {
+        let m = (hi - lo) * 0.05;
+        (lo - m, hi + m)
+    } else {
+        (lo - 1.0, hi + 1.0)
+    }
+}
+
+/// `(min, max)` of the finite values, if any.
+pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// The SVG and a one-line description as a MIME bundle (text only if drawing failed).
+pub(crate) fn bundle(text: String, svg: Result<String, PlotError>) -> Vec<(String, String)> {
+    match svg {
+        Ok(svg) => vec![("text/plain".to_owned(), text), ("image/svg+xml".to_owned(), svg)],
+        Err(e) => vec![("text/plain".to_owned(), format!("{text}\n({e})"))],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_range_still_has_a_width() {
+        assert_eq!(pad(3.0, 3.0), (2.0, 4.0));
+        assert_eq!(finite_range([f64::NAN, 2.0, -1.0, f64::INFINITY]), Some((-1.0, 2.0)));
+    }
+}
