@@ -29,6 +29,7 @@ pub mod optim;
 pub mod plot;
 pub mod prelude;
 pub mod runtime;
+pub mod serving;
 pub mod tensor_view;
 pub mod text;
 pub mod train;

@@ -19,7 +19,7 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 /// assert_eq!(tok.word_index()["the"], 2);
 /// assert_eq!(tok.texts_to_sequences(&["the cat, the bird"]), vec![vec![2, 1, 2, 1]]);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tokenizer {
     num_words: Option<usize>,
     oov_token: Option<String>,
