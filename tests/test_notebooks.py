@@ -63,5 +63,5 @@ def test_tour_shows_tensors_charts_live_updates_and_errors(tmp_path: Path):
     assert displays and displays[0]["data"]["text/plain"] == "epoch 3 of 3: loss 0.333"
     errors = [o for o in outputs if o.output_type == "error"]
     assert len(errors) == 1 and errors[0]["ename"] == "Panic"
-    assert errors[0]["traceback"][0] == "panicked at cell line 2, column 13:", errors[0]["traceback"]
+    assert errors[0]["traceback"][0] == "panicked at cell line 2, column 18:", errors[0]["traceback"]
     assert any("survived the panic" in o.get("text", "") for o in outputs if o.output_type == "stream")
