@@ -1,4 +1,4 @@
-use super::{bundle, PlotError, PALETTE};
+use super::{bundle, cartesian, render_svg, OrPlot, PlotError, PALETTE};
 use crate::display::Displayable;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
@@ -89,26 +89,16 @@ impl ContourPlot {
         sorted.sort_by(f64::total_cmp);
         let cuts: Vec<f64> = (1..self.bands).map(|k| sorted[k * (sorted.len() - 1) / self.bands]).collect();
         let band = |v: f64| cuts.iter().filter(|&&c| v > c).count() as f32 / (self.bands - 1) as f32;
-        let err = |e: &dyn std::fmt::Display| PlotError::drawing(&self.title, e);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (560, 480)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 20))
-                .margin(12)
-                .x_label_area_size(36)
-                .y_label_area_size(48)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(|e| err(&e))?;
-            chart.configure_mesh().disable_mesh().draw().map_err(|e| err(&e))?;
-            chart
-                .draw_series(grid.iter().map(|&(i, j, v)| {
-                    let color = if v.is_finite() { ViridisRGB::get_color(band(scale(v))) } else { WHITE };
-                    let (ax, ay) = (x0 + i as f64 * dx, y0 + j as f64 * dy);
-                    Rectangle::new([(ax, ay), (ax + dx, ay + dy)], color.filled())
-                }))
-                .map_err(|e| err(&e))?;
+        let title = &self.title;
+        render_svg(title, (560, 480), |root| {
+            let mut chart = cartesian(root, title, x0..x1, y0..y1)?;
+            chart.configure_mesh().disable_mesh().draw().or_plot(title)?;
+            let cells = grid.iter().map(|&(i, j, v)| {
+                let color = if v.is_finite() { ViridisRGB::get_color(band(scale(v))) } else { WHITE };
+                let (ax, ay) = (x0 + i as f64 * dx, y0 + j as f64 * dy);
+                Rectangle::new([(ax, ay), (ax + dx, ay + dy)], color.filled())
+            });
+            chart.draw_series(cells).or_plot(title)?;
             for (k, (name, points)) in self.paths.iter().enumerate() {
                 let color = PALETTE[(k + 1) % PALETTE.len()];
                 let inside: Vec<(f64, f64)> = points
@@ -119,12 +109,12 @@ impl ContourPlot {
                     .collect();
                 chart
                     .draw_series(LineSeries::new(inside.clone(), color.stroke_width(2)))
-                    .map_err(|e| err(&e))?
+                    .or_plot(title)?
                     .label(name.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
                 chart
                     .draw_series(inside.iter().map(|&p| Circle::new(p, 2, color.filled())))
-                    .map_err(|e| err(&e))?;
+                    .or_plot(title)?;
             }
             if !self.paths.is_empty() {
                 chart
@@ -132,11 +122,10 @@ impl ContourPlot {
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK)
                     .draw()
-                    .map_err(|e| err(&e))?;
+                    .or_plot(title)?;
             }
-            root.present().map_err(|e| err(&e))?;
-        }
-        Ok(svg)
+            Ok(())
+        })
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{bundle, finite_range, PlotError};
+use super::{bundle, finite_range, render_svg, OrPlot, PlotError};
 use crate::display::Displayable;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
@@ -59,62 +59,50 @@ impl Heatmap {
         }
         let (lo, hi) = finite_range(self.values.iter().flatten().copied())
             .ok_or_else(|| PlotError::Empty(self.title.clone()))?;
-        let err = |e: &dyn std::fmt::Display| PlotError::drawing(&self.title, e);
+        let title = &self.title;
         let cell = (360 / rows.max(cols)).clamp(12, 60) as u32;
         let size = (cols as u32 * cell + 120, rows as u32 * cell + 100);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 18))
+        let norm = |v: f64| if hi > lo { ((v - lo) / (hi - lo)) as f32 } else { 0.5 };
+        render_svg(title, size, |root| {
+            let mut chart = ChartBuilder::on(root)
+                .caption(title, ("sans-serif", 18))
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(40)
                 .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())
-                .map_err(|e| err(&e))?;
+                .or_plot(title)?;
             chart
                 .configure_mesh()
                 .disable_mesh()
                 .x_desc(&self.x_name)
                 .y_desc(&self.y_name)
                 .draw()
-                .map_err(|e| err(&e))?;
-            let norm = |v: f64| if hi > lo { ((v - lo) / (hi - lo)) as f32 } else { 0.5 };
-            let plotting_area = chart.plotting_area();
+                .or_plot(title)?;
+            let area = chart.plotting_area();
             for (r, row) in self.values.iter().enumerate() {
                 // Row 0 at the top.
                 let y = rows - 1 - r;
                 for (c, &v) in row.iter().enumerate() {
                     let color = if v.is_finite() { ViridisRGB::get_color(norm(v)) } else { WHITE };
-                    plotting_area
-                        .draw(&Rectangle::new(
-                            [
-                                (SegmentValue::Exact(c), SegmentValue::Exact(y)),
-                                (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
-                            ],
-                            color.filled(),
-                        ))
-                        .map_err(|e| err(&e))?;
+                    let corners = [
+                        (SegmentValue::Exact(c), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
+                    ];
+                    area.draw(&Rectangle::new(corners, color.filled())).or_plot(title)?;
                     if self.annotate {
                         let text = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
                         let ink = if norm(v) > 0.6 { BLACK } else { WHITE };
-                        plotting_area
-                            .draw(&Text::new(
-                                text,
-                                (SegmentValue::CenterOf(c), SegmentValue::CenterOf(y)),
-                                ("sans-serif", 13)
-                                    .into_font()
-                                    .color(&ink)
-                                    .pos(Pos::new(HPos::Center, VPos::Center)),
-                            ))
-                            .map_err(|e| err(&e))?;
+                        let style = ("sans-serif", 13)
+                            .into_font()
+                            .color(&ink)
+                            .pos(Pos::new(HPos::Center, VPos::Center));
+                        let at = (SegmentValue::CenterOf(c), SegmentValue::CenterOf(y));
+                        area.draw(&Text::new(text, at, style)).or_plot(title)?;
                     }
                 }
             }
-            root.present().map_err(|e| err(&e))?;
-        }
-        Ok(svg)
+            Ok(())
+        })
     }
 }
 

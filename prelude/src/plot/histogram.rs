@@ -1,4 +1,4 @@
-use super::{bundle, finite_range, pad, PlotError, PALETTE};
+use super::{bundle, cartesian, finite_range, pad, render_svg, OrPlot, PlotError, PALETTE};
 use crate::display::Displayable;
 use plotters::prelude::*;
 
@@ -53,28 +53,17 @@ impl Histogram {
         let counts = self.counts();
         let top = *counts.iter().max().unwrap_or(&1) as f64;
         let (x0, x1) = pad(lo, lo + width * self.bins as f64);
-        let err = |e: &dyn std::fmt::Display| PlotError::drawing(&self.title, e);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (560, 360)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 20))
-                .margin(12)
-                .x_label_area_size(36)
-                .y_label_area_size(48)
-                .build_cartesian_2d(x0..x1, 0.0..top * 1.05)
-                .map_err(|e| err(&e))?;
-            chart.configure_mesh().y_desc("count").draw().map_err(|e| err(&e))?;
-            chart
-                .draw_series(counts.iter().enumerate().map(|(b, &c)| {
-                    let left = lo + b as f64 * width;
-                    Rectangle::new([(left, 0.0), (left + width, c as f64)], PALETTE[0].mix(0.8).filled())
-                }))
-                .map_err(|e| err(&e))?;
-            root.present().map_err(|e| err(&e))?;
-        }
-        Ok(svg)
+        let title = &self.title;
+        render_svg(title, (560, 360), |root| {
+            let mut chart = cartesian(root, title, x0..x1, 0.0..top * 1.05)?;
+            chart.configure_mesh().y_desc("count").draw().or_plot(title)?;
+            let bars = counts.iter().enumerate().map(|(b, &c)| {
+                let left = lo + b as f64 * width;
+                Rectangle::new([(left, 0.0), (left + width, c as f64)], PALETTE[0].mix(0.8).filled())
+            });
+            chart.draw_series(bars).or_plot(title)?;
+            Ok(())
+        })
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{bundle, PlotError};
+use super::{bundle, render_svg, OrPlot, PlotError};
 use crate::display::Displayable;
 use plotters::prelude::*;
 use tch::{Kind, Tensor};
@@ -67,11 +67,7 @@ impl ImageGrid {
         let (cell_w, cell_h) = (self.width as i32 * px + 12, self.height as i32 * px + 22);
         let rows = self.images.len().div_ceil(self.columns) as i32;
         let size = ((self.columns as i32 * cell_w) as u32, (rows * cell_h) as u32);
-        let err = |e: &dyn std::fmt::Display| PlotError::drawing("ImageGrid", e);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
+        render_svg("ImageGrid", size, |root| {
             for (k, img) in self.images.iter().enumerate() {
                 let (gx, gy) =
                     ((k % self.columns) as i32 * cell_w + 6, (k / self.columns) as i32 * cell_h + 4);
@@ -79,21 +75,18 @@ impl ImageGrid {
                     let (r, c) = ((p / self.width) as i32, (p % self.width) as i32);
                     let shade = (255.0 * (1.0 - v)) as u8;
                     let (x, y) = (gx + c * px, gy + r * px);
-                    root.draw(&Rectangle::new(
-                        [(x, y), (x + px, y + px)],
-                        RGBColor(shade, shade, shade).filled(),
-                    ))
-                    .map_err(|e| err(&e))?;
+                    let pixel =
+                        Rectangle::new([(x, y), (x + px, y + px)], RGBColor(shade, shade, shade).filled());
+                    root.draw(&pixel).or_plot("ImageGrid")?;
                 }
                 if let Some(caption) = self.captions.get(k) {
                     let y = gy + self.height as i32 * px + 3;
                     root.draw(&Text::new(caption.clone(), (gx, y), ("sans-serif", 12)))
-                        .map_err(|e| err(&e))?;
+                        .or_plot("ImageGrid")?;
                 }
             }
-            root.present().map_err(|e| err(&e))?;
-        }
-        Ok(svg)
+            Ok(())
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Line charts rendered to inline SVG with plotters.
 
-use super::{pad, PlotError, PALETTE};
+use super::{cartesian, pad, render_svg, OrPlot, PlotError, PALETTE};
 use crate::display::Displayable;
 use plotters::prelude::*;
 
@@ -97,34 +97,22 @@ impl LineChart {
     /// Renders the chart as an SVG document.
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let ((x0, x1), (y0, y1)) = self.bounds().ok_or_else(|| PlotError::Empty(self.title.clone()))?;
-        let drawing_error = |e: &dyn std::fmt::Display| PlotError::Drawing {
-            title: self.title.clone(),
-            message: e.to_string(),
-        };
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| drawing_error(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 20))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(|e| drawing_error(&e))?;
+        let title = &self.title;
+        render_svg(title, self.size, |root| {
+            let mut chart = cartesian(root, title, x0..x1, y0..y1)?;
             chart
                 .configure_mesh()
                 .x_desc(&self.x_label)
                 .y_desc(&self.y_label)
                 .label_style(("sans-serif", 13))
                 .draw()
-                .map_err(|e| drawing_error(&e))?;
+                .or_plot(title)?;
             for (i, s) in self.series.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
                 let points = s.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite());
                 chart
                     .draw_series(LineSeries::new(points, color.stroke_width(2)))
-                    .map_err(|e| drawing_error(&e))?
+                    .or_plot(title)?
                     .label(s.name.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
             }
@@ -135,11 +123,10 @@ impl LineChart {
                     .border_style(BLACK)
                     .label_font(("sans-serif", 13))
                     .draw()
-                    .map_err(|e| drawing_error(&e))?;
+                    .or_plot(title)?;
             }
-            root.present().map_err(|e| drawing_error(&e))?;
-        }
-        Ok(svg)
+            Ok(())
+        })
     }
 }
 

@@ -17,7 +17,9 @@ pub use images::ImageGrid;
 pub use line::{LineChart, Series};
 pub use scatter::ScatterPlot;
 
-use plotters::prelude::RGBColor;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 /// Colours of successive series (matplotlib's default cycle).
 pub(crate) const PALETTE: [RGBColor; 8] = [
@@ -59,6 +61,56 @@ impl PlotError {
     pub(crate) fn drawing(title: &str, e: impl std::fmt::Display) -> PlotError {
         PlotError::Drawing { title: title.to_owned(), message: e.to_string() }
     }
+}
+
+/// Turns a plotters error into a [`PlotError`] naming the chart.
+pub(crate) trait OrPlot<T> {
+    fn or_plot(self, title: &str) -> Result<T, PlotError>;
+}
+
+impl<T, E: std::fmt::Display> OrPlot<T> for Result<T, E> {
+    fn or_plot(self, title: &str) -> Result<T, PlotError> {
+        self.map_err(|e| PlotError::drawing(title, e))
+    }
+}
+
+/// The drawing area of an SVG picture.
+pub(crate) type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// A chart with two real axes.
+pub(crate) type Chart2d<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws an SVG picture of `size` on a white background with `draw`.
+pub(crate) fn render_svg(
+    title: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&Root<'_>) -> Result<(), PlotError>,
+) -> Result<String, PlotError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).or_plot(title)?;
+        draw(&root)?;
+        root.present().or_plot(title)?;
+    }
+    Ok(svg)
+}
+
+/// A captioned chart over `x × y` with room for axis labels (every x-y chart uses this frame).
+pub(crate) fn cartesian<'a, 'b>(
+    root: &'a Root<'b>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart2d<'a, 'b>, PlotError> {
+    ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x, y)
+        .or_plot(title)
 }
 
 /// Widens a range by 5% (or by 1 when it is a single value) so marks do not touch the frame.

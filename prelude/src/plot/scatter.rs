@@ -1,4 +1,4 @@
-use super::{bundle, finite_range, pad, PlotError, PALETTE};
+use super::{bundle, cartesian, finite_range, pad, render_svg, OrPlot, PlotError, PALETTE};
 use crate::display::Displayable;
 use plotters::prelude::*;
 
@@ -49,29 +49,16 @@ impl ScatterPlot {
         let (y0, y1) =
             finite_range(all().map(|p| p.1)).ok_or_else(|| PlotError::Empty(self.title.clone()))?;
         let ((x0, x1), (y0, y1)) = (pad(x0, x1), pad(y0, y1));
-        let err = |e: &dyn std::fmt::Display| PlotError::drawing(&self.title, e);
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (560, 420)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| err(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 20))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(50)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(|e| err(&e))?;
-            chart.configure_mesh().x_desc(&self.x_label).y_desc(&self.y_label).draw().map_err(|e| err(&e))?;
+        let title = &self.title;
+        render_svg(title, (560, 420), |root| {
+            let mut chart = cartesian(root, title, x0..x1, y0..y1)?;
+            chart.configure_mesh().x_desc(&self.x_label).y_desc(&self.y_label).draw().or_plot(title)?;
             for (i, (name, points)) in self.groups.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
+                let finite = points.iter().filter(|p| p.0.is_finite() && p.1.is_finite());
                 chart
-                    .draw_series(
-                        points
-                            .iter()
-                            .filter(|p| p.0.is_finite() && p.1.is_finite())
-                            .map(|&p| Circle::new(p, 3, color.filled())),
-                    )
-                    .map_err(|e| err(&e))?
+                    .draw_series(finite.map(|&p| Circle::new(p, 3, color.filled())))
+                    .or_plot(title)?
                     .label(name.clone())
                     .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
             }
@@ -80,10 +67,9 @@ impl ScatterPlot {
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw()
-                .map_err(|e| err(&e))?;
-            root.present().map_err(|e| err(&e))?;
-        }
-        Ok(svg)
+                .or_plot(title)?;
+            Ok(())
+        })
     }
 }
 
