@@ -69,20 +69,38 @@ impl Heatmap {
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(40)
-                .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())
+                // plotters' integer ranges include their end: `0..n-1` makes n segments.
+                .build_cartesian_2d(
+                    (0..cols as i32 - 1).into_segmented(),
+                    (0..rows as i32 - 1).into_segmented(),
+                )
                 .or_plot(title)?;
+            let index = |v: &SegmentValue<i32>| match v {
+                SegmentValue::Exact(i) | SegmentValue::CenterOf(i) => Some(*i),
+                SegmentValue::Last => None,
+            };
+            let column_label = |v: &SegmentValue<i32>| index(v).map(|c| c.to_string()).unwrap_or_default();
+            // Row 0 is drawn at the top, so the label of segment y is row `rows - 1 - y`.
+            let row_label = |v: &SegmentValue<i32>| {
+                index(v).map(|y| (rows as i32 - 1 - y).to_string()).unwrap_or_default()
+            };
             chart
                 .configure_mesh()
                 .disable_mesh()
                 .x_desc(&self.x_name)
                 .y_desc(&self.y_name)
+                .x_labels(cols)
+                .y_labels(rows)
+                .x_label_formatter(&column_label)
+                .y_label_formatter(&row_label)
                 .draw()
                 .or_plot(title)?;
             let area = chart.plotting_area();
             for (r, row) in self.values.iter().enumerate() {
                 // Row 0 at the top.
-                let y = rows - 1 - r;
+                let y = (rows - 1 - r) as i32;
                 for (c, &v) in row.iter().enumerate() {
+                    let c = c as i32;
                     let color = if v.is_finite() { ViridisRGB::get_color(norm(v)) } else { WHITE };
                     let corners = [
                         (SegmentValue::Exact(c), SegmentValue::Exact(y)),
