@@ -107,12 +107,17 @@ pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
     f_binary_cross_entropy(probabilities, target).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Binary cross-entropy on logits `z` (before the sigmoid), in the stable form
-/// `mean(max(z, 0) − z y + log(1 + e^{−|z|}))`.
+/// Binary cross-entropy on logits `z` (before the sigmoid):
+/// `−mean(y log σ(z) + (1 − y) log σ(−z))`.
+///
+/// Written with `log σ` (libtorch's `log_sigmoid`, stable for large |z|) rather than the
+/// common `max(z, 0) − z y + log(1 + e^{−|z|})`: that form has kinks at `z = 0` whose
+/// subgradients autograd does not cancel, giving `−1` instead of `σ(0) − y = −½` there.
 pub fn f_binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy_with_logits", logits, target)?;
-    let per_item = logits.clamp_min(0.0) - logits * target + logits.abs().neg().exp().log1p();
-    Ok(per_item.mean(logits.kind()))
+    let not_target = target.neg().g_add_scalar(1.0);
+    let log_likelihood = target * logits.log_sigmoid() + not_target * logits.neg().log_sigmoid();
+    Ok(log_likelihood.mean(logits.kind()).neg())
 }
 
 /// [`f_binary_cross_entropy_with_logits`]; panics with the error message if the shapes differ.
@@ -241,6 +246,30 @@ mod tests {
             &cross_entropy(&x, &classes),
             x.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0).double_value(&[]),
         );
+    }
+
+    #[test]
+    fn gradients_match_libtorch_builtins_including_at_zero() {
+        // z = 0 is where a max/abs formulation of BCE-with-logits gets the wrong subgradient.
+        let z = t(&[-3.0, -1.0, 0.0, 0.0, 2.0]).set_requires_grad(true);
+        let y = t(&[0.0, 1.0, 1.0, 0.0, 1.0]);
+        let grad = |loss: Tensor| Tensor::run_backward(&[loss], &[&z], false, false)[0].shallow_clone();
+        let ours = grad(binary_cross_entropy_with_logits(&z, &y));
+        let builtin = grad(z.binary_cross_entropy_with_logits::<Tensor>(&y, None, None, Reduction::Mean));
+        assert!(ours.allclose(&builtin, 1e-12, 1e-12, false), "{ours} vs {builtin}");
+        let logits = t(&[0.0, 1.0, -2.0, 0.5, 0.0, 0.0]).reshape([2, 3]).set_requires_grad(true);
+        let classes = Tensor::from_slice(&[1i64, 0]);
+        let g = |loss: Tensor| Tensor::run_backward(&[loss], &[&logits], false, false)[0].shallow_clone();
+        let ours = g(cross_entropy(&logits, &classes));
+        let builtin = g(logits.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0));
+        assert!(ours.allclose(&builtin, 1e-12, 1e-12, false));
+        let p = t(&[0.2, 0.7, 0.5]).set_requires_grad(true);
+        let yb = t(&[0.0, 1.0, 1.0]);
+        let gp = |loss: Tensor| Tensor::run_backward(&[loss], &[&p], false, false)[0].shallow_clone();
+        assert!(gp(mse(&p, &yb)).allclose(&gp(p.mse_loss(&yb, Reduction::Mean)), 1e-12, 1e-12, false));
+        let ours = gp(binary_cross_entropy(&p, &yb));
+        let builtin = gp(p.binary_cross_entropy::<Tensor>(&yb, None, Reduction::Mean));
+        assert!(ours.allclose(&builtin, 1e-12, 1e-12, false));
     }
 
     #[test]

@@ -70,6 +70,12 @@ impl LineChart {
         self
     }
 
+    /// Adds a series from separate x and y values (the shorter list sets the length).
+    pub fn series_xy(self, name: impl Into<String>, xs: &[f64], ys: &[f64]) -> Self {
+        let points: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
+        self.series(name, &points)
+    }
+
     /// Adds a series whose x values are 0, 1, 2, ...
     pub fn series_y(self, name: impl Into<String>, ys: &[f64]) -> Self {
         let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect();
