@@ -26,7 +26,7 @@ pub struct ContourPlot {
 }
 
 /// Grid cells per side.
-const RESOLUTION: usize = 90;
+const RESOLUTION: usize = 64;
 
 impl ContourPlot {
     /// The function `f` over the rectangle `x × y`.
