@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub use plotters;
+pub use serde_json;
 pub use tch;
 
 pub mod activation;

@@ -30,5 +30,6 @@ pub use crate::text::{pad_sequences, Padding, Tokenizer};
 pub use crate::train::*;
 pub use crate::two_layer::TwoLayerNet;
 pub use plotters;
+pub use serde_json;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};
 pub use tch::{self, nn, Device, IndexOp, Kind, Reduction, Tensor};
