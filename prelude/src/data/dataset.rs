@@ -35,6 +35,22 @@ pub struct TensorDataset {
     pub y: Tensor,
 }
 
+impl Clone for TensorDataset {
+    /// A second handle on the same tensors (no data is copied).
+    fn clone(&self) -> Self {
+        TensorDataset { x: self.x.shallow_clone(), y: self.y.shallow_clone() }
+    }
+}
+
+impl<T: Dataset + ?Sized> Dataset for &T {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+    fn batch(&self, indices: &Tensor) -> (Tensor, Tensor) {
+        (**self).batch(indices)
+    }
+}
+
 impl TensorDataset {
     /// Pairs features and labels; their first dimensions must agree.
     pub fn new(x: Tensor, y: Tensor) -> Result<Self, DataError> {

@@ -17,13 +17,13 @@ pub struct Batch {
 /// use torchbook::prelude::*;
 /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
 ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
-/// let loader = DataLoader::new(&data, 4).unwrap().shuffle(42);
+/// let loader = DataLoader::new(data.clone(), 4).unwrap().shuffle(42);
 /// let sizes: Vec<i64> = loader.iter().map(|b| b.x.size()[0]).collect();
 /// assert_eq!(sizes, vec![4, 4, 2]);
 /// assert_eq!(loader.drop_last(true).iter().count(), 2);
 /// ```
-pub struct DataLoader<'a, D: Dataset> {
-    dataset: &'a D,
+pub struct DataLoader<D: Dataset> {
+    dataset: D,
     batch_size: usize,
     shuffle_seed: Option<u64>,
     drop_last: bool,
@@ -31,9 +31,12 @@ pub struct DataLoader<'a, D: Dataset> {
     epoch: std::cell::Cell<u64>,
 }
 
-impl<'a, D: Dataset> DataLoader<'a, D> {
+impl<D: Dataset> DataLoader<D> {
     /// Batches of `batch_size` in the dataset's order, on the CPU.
-    pub fn new(dataset: &'a D, batch_size: usize) -> Result<Self, DataError> {
+    ///
+    /// The loader owns what it is given: pass a dataset (cheap to clone: tensors share their
+    /// storage) to keep the loader in a notebook variable, or a reference inside a function.
+    pub fn new(dataset: D, batch_size: usize) -> Result<Self, DataError> {
         if batch_size == 0 {
             return Err(DataError::BatchSize);
         }

@@ -75,8 +75,8 @@ impl Trainer {
         optimizer: &mut dyn Optimizer,
         loss: &dyn Fn(&Tensor, &Tensor) -> Tensor,
         metric: Option<Metric<'_>>,
-        train: &DataLoader<'_, D>,
-        valid: Option<&DataLoader<'_, D>>,
+        train: &DataLoader<D>,
+        valid: Option<&DataLoader<D>>,
     ) -> History {
         let mut history =
             History { metric_name: metric.map(|m| m.0.to_owned()).unwrap_or_default(), ..Default::default() };
@@ -141,7 +141,7 @@ impl Trainer {
 /// Mean loss (and metric) of `model` in evaluation mode over a loader, without gradients.
 pub fn evaluate<D: Dataset>(
     model: &dyn ModuleT,
-    loader: &DataLoader<'_, D>,
+    loader: &DataLoader<D>,
     loss: &dyn Fn(&Tensor, &Tensor) -> Tensor,
     metric: Option<MetricFn<'_>>,
 ) -> (f64, Option<f64>) {
