@@ -59,6 +59,7 @@ impl<T: Displayable + ?Sized> Displayable for &T {
 /// let h = Html::new("<i>x</i>");
 /// assert!(h.mime_bundle().iter().any(|(m, c)| m == "text/html" && c == "<i>x</i>"));
 /// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Html(pub String);
 
 impl Html {
