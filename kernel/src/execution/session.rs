@@ -70,6 +70,13 @@ impl Session {
     pub fn start(options: &SessionOptions) -> Result<Session> {
         let t = Instant::now();
         options.store.remove_stale_kernel_dirs();
+        if !options.store.template_ready() {
+            eprintln!(
+                "torchbook: no prebuilt template in {}; this kernel builds the prelude and tch itself \
+                 (minutes). Run ./install.sh to prebuild it once for every kernel.",
+                options.store.template_dir().display()
+            );
+        }
         let dir = options.store.new_kernel_dir()?;
         let clone = t.elapsed();
         let mut session = Session::start_in(options, dir, true)?;
