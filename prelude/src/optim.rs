@@ -327,17 +327,25 @@ impl Optimizer for Adam {
                     let _ = p.g_mul_scalar_(1.0 - c.lr * c.weight_decay);
                 });
             }
-            let (m1, m2) = m.take().unwrap_or_else(|| (g.zeros_like(), g.zeros_like()));
-            let m1 = m1 * c.beta1 + &g * (1.0 - c.beta1);
-            let m2 = m2 * c.beta2 + g.square() * (1.0 - c.beta2);
             let (c1, c2) = if c.bias_correction {
                 (1.0 - c.beta1.powi(self.t), 1.0 - c.beta2.powi(self.t))
             } else {
                 (1.0, 1.0)
             };
-            // PyTorch's order: denom = √v / √c2 + ε, step = lr / c1.
-            let denom = m2.sqrt() / c2.sqrt() + c.eps;
-            update(p, &(&m1 / denom * (c.lr / c1)));
+            // In place, in PyTorch's order (torch/optim/adam.py): m ← m + (1 − β₁)(g − m),
+            // v ← β₂ v + (1 − β₂) g², denom = √v / √c2 + ε, w ← w − (lr / c1) · m / denom.
+            // Updating the moments in place keeps the step free of per-step allocations of them.
+            let (mut m1, mut m2) = m.take().unwrap_or_else(|| (g.zeros_like(), g.zeros_like()));
+            tch::no_grad(|| {
+                let _ = m1.lerp_(&g, 1.0 - c.beta1);
+                let _ = m2.g_mul_scalar_(c.beta2);
+                let _ = m2.addcmul_(&g, &(&g * (1.0 - c.beta2)));
+                let mut denom = m2.sqrt();
+                let _ = denom.g_div_scalar_(c2.sqrt());
+                let _ = denom.g_add_scalar_(c.eps);
+                let mut w = p.shallow_clone();
+                let _ = w.addcdiv_(&(&m1 * (-c.lr / c1)), &denom);
+            });
             *m = Some((m1, m2));
         }
     }

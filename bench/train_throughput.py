@@ -1,0 +1,107 @@
+"""Training steps per second: the Torchbook prelude (Rust, tch) against PyTorch eager, side by side.
+
+    .venv/bin/python bench/train_throughput.py [--rounds 5] [--steps 300] [--threads 2]
+
+Same models, same batch sizes, same thread count, same machine, alternating Rust and Python in
+each round; prints each figure's median (min-max) and the ratio Rust / PyTorch. Models:
+`text` = Embedding 10,000x16 -> mean pooling -> Linear, batch 32, sequence 100 (the course's text
+classifier); `mlp` = 64-256-256-10 on digit-sized input, batch 64. Optimizer: Adam (lr 1e-3),
+the prelude's own and libtorch's (through tch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rust_binary() -> Path:
+    target = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache" / "torchbook" / "target"))
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target), LIBTORCH_USE_PYTORCH="1")
+    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "torchbook", "--example", "train_throughput"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return target / "release" / "examples" / "train_throughput"
+
+
+def rust_steps(binary: Path, model: str, optimizer: str, steps: int, threads: int) -> float:
+    torch_lib = Path(torch.__file__).parent / "lib"
+    env = dict(os.environ, LD_LIBRARY_PATH=f"{torch_lib}:{os.environ.get('LD_LIBRARY_PATH', '')}")
+    out = subprocess.run([str(binary), model, optimizer, str(steps), str(threads)], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
+def python_steps(model: str, steps: int, threads: int) -> float:
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    if model == "text":
+        net = torch.nn.Sequential()
+        emb = torch.nn.Embedding(10_000, 16)
+        dense = torch.nn.Linear(16, 1)
+        params = list(emb.parameters()) + list(dense.parameters())
+        x = torch.randint(10_000, (32, 100))
+        y = torch.randint(2, (32, 1)).float()
+
+        def forward():
+            return F.binary_cross_entropy_with_logits(dense(emb(x).mean(1)), y)
+    else:
+        net = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                                  torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        params = list(net.parameters())
+        x = torch.rand(64, 64)
+        y = torch.randint(10, (64,))
+
+        def forward():
+            return F.cross_entropy(net(x), y)
+    opt = torch.optim.Adam(params, lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        forward().backward()
+        opt.step()
+
+    for _ in range(20):
+        step()
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps / (time.perf_counter() - started)
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):8.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    binary = rust_binary()
+    print(f"torch {torch.__version__}, {args.threads} threads, {args.steps} steps per run, {args.rounds} rounds")
+    for model in ["text", "mlp"]:
+        results = {"pytorch": [], "torchbook adam": [], "tch adam": []}
+        for _ in range(args.rounds):
+            results["pytorch"].append(python_steps(model, args.steps, args.threads))
+            results["torchbook adam"].append(rust_steps(binary, model, "torchbook", args.steps, args.threads))
+            results["tch adam"].append(rust_steps(binary, model, "tch", args.steps, args.threads))
+        base = statistics.median(results["pytorch"])
+        for name, values in results.items():
+            ratio = statistics.median(values) / base
+            print(f"{model:>5} {name:<15} steps/s {summary(values)}  ratio to PyTorch {ratio:.2f}x")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+//! Training steps per second of the course's models with the Torchbook prelude, for the
+//! side-by-side comparison with PyTorch in `bench/train_throughput.py`.
+//!
+//! `train_throughput MODEL OPTIMIZER STEPS THREADS` with MODEL `text` (Embedding 10,000×16, mean
+//! pooling, Linear, batch 32, sequence 100) or `mlp` (digits MLP 64-256-256-10, batch 64) and
+//! OPTIMIZER `torchbook` (the prelude's Adam) or `tch` (libtorch's Adam through tch). Prints one
+//! line: `steps_per_second <value>`.
+
+use std::time::Instant;
+use torchbook::prelude::*;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: train_throughput text|mlp torchbook|tch STEPS THREADS";
+    let model_name = args.get(1).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
+    let optimizer_name = args.get(2).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
+    let steps: usize = args.get(3).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
+    let threads: i32 = args.get(4).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
+    tch::set_num_threads(threads);
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let (model, x, y, loss): (nn::SequentialT, Tensor, Tensor, fn(&Tensor, &Tensor) -> Tensor) =
+        match model_name {
+            "text" => (
+                nn::seq_t()
+                    .add(nn::embedding(&vs.root() / "embedding", 10_000, 16, Default::default()))
+                    .add(GlobalAveragePooling1d)
+                    .add(nn::linear(&vs.root() / "dense", 16, 1, Default::default())),
+                Tensor::randint(10_000, [32, 100], (Kind::Int64, Device::Cpu)),
+                Tensor::randint(2, [32, 1], (Kind::Float, Device::Cpu)),
+                binary_cross_entropy_with_logits,
+            ),
+            "mlp" => (
+                nn::seq_t()
+                    .add(nn::linear(&vs.root() / "fc1", 64, 256, Default::default()))
+                    .add_fn(|x| x.relu())
+                    .add(nn::linear(&vs.root() / "fc2", 256, 256, Default::default()))
+                    .add_fn(|x| x.relu())
+                    .add(nn::linear(&vs.root() / "fc3", 256, 10, Default::default())),
+                Tensor::rand([64, 64], (Kind::Float, Device::Cpu)),
+                Tensor::randint(10, [64], (Kind::Int64, Device::Cpu)),
+                cross_entropy,
+            ),
+            other => anyhow::bail!("unknown model {other:?}; {usage}"),
+        };
+    let mut optimizer: Box<dyn Optimizer> = match optimizer_name {
+        "torchbook" => Box::new(Adam::new(vs.trainable_variables(), AdamConfig::default())),
+        "tch" => Box::new(nn::Adam::default().build(&vs, 1e-3)?),
+        other => anyhow::bail!("unknown optimizer {other:?}; {usage}"),
+    };
+    let mut step = || {
+        optimizer.zero_grad();
+        loss(&model.forward_t(&x, true), &y).backward();
+        optimizer.step();
+    };
+    for _ in 0..20 {
+        step();
+    }
+    let started = Instant::now();
+    for _ in 0..steps {
+        step();
+    }
+    println!("steps_per_second {:.1}", steps as f64 / started.elapsed().as_secs_f64());
+    Ok(())
+}
