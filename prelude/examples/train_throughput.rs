@@ -9,6 +9,9 @@
 use std::time::Instant;
 use torchbook::prelude::*;
 
+/// A loss as the training step calls it.
+type LossFn = fn(&Tensor, &Tensor) -> Tensor;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: train_throughput text|mlp torchbook|tch STEPS THREADS";
@@ -19,30 +22,29 @@ fn main() -> anyhow::Result<()> {
     tch::set_num_threads(threads);
     tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let (model, x, y, loss): (nn::SequentialT, Tensor, Tensor, fn(&Tensor, &Tensor) -> Tensor) =
-        match model_name {
-            "text" => (
-                nn::seq_t()
-                    .add(nn::embedding(&vs.root() / "embedding", 10_000, 16, Default::default()))
-                    .add(GlobalAveragePooling1d)
-                    .add(nn::linear(&vs.root() / "dense", 16, 1, Default::default())),
-                Tensor::randint(10_000, [32, 100], (Kind::Int64, Device::Cpu)),
-                Tensor::randint(2, [32, 1], (Kind::Float, Device::Cpu)),
-                binary_cross_entropy_with_logits,
-            ),
-            "mlp" => (
-                nn::seq_t()
-                    .add(nn::linear(&vs.root() / "fc1", 64, 256, Default::default()))
-                    .add_fn(|x| x.relu())
-                    .add(nn::linear(&vs.root() / "fc2", 256, 256, Default::default()))
-                    .add_fn(|x| x.relu())
-                    .add(nn::linear(&vs.root() / "fc3", 256, 10, Default::default())),
-                Tensor::rand([64, 64], (Kind::Float, Device::Cpu)),
-                Tensor::randint(10, [64], (Kind::Int64, Device::Cpu)),
-                cross_entropy,
-            ),
-            other => anyhow::bail!("unknown model {other:?}; {usage}"),
-        };
+    let (model, x, y, loss): (nn::SequentialT, Tensor, Tensor, LossFn) = match model_name {
+        "text" => (
+            nn::seq_t()
+                .add(nn::embedding(&vs.root() / "embedding", 10_000, 16, Default::default()))
+                .add(GlobalAveragePooling1d)
+                .add(nn::linear(&vs.root() / "dense", 16, 1, Default::default())),
+            Tensor::randint(10_000, [32, 100], (Kind::Int64, Device::Cpu)),
+            Tensor::randint(2, [32, 1], (Kind::Float, Device::Cpu)),
+            binary_cross_entropy_with_logits,
+        ),
+        "mlp" => (
+            nn::seq_t()
+                .add(nn::linear(&vs.root() / "fc1", 64, 256, Default::default()))
+                .add_fn(|x| x.relu())
+                .add(nn::linear(&vs.root() / "fc2", 256, 256, Default::default()))
+                .add_fn(|x| x.relu())
+                .add(nn::linear(&vs.root() / "fc3", 256, 10, Default::default())),
+            Tensor::rand([64, 64], (Kind::Float, Device::Cpu)),
+            Tensor::randint(10, [64], (Kind::Int64, Device::Cpu)),
+            cross_entropy,
+        ),
+        other => anyhow::bail!("unknown model {other:?}; {usage}"),
+    };
     let mut optimizer: Box<dyn Optimizer> = match optimizer_name {
         "torchbook" => Box::new(Adam::new(vs.trainable_variables(), AdamConfig::default())),
         "tch" => Box::new(nn::Adam::default().build(&vs, 1e-3)?),
