@@ -54,8 +54,8 @@ need_gb() { # directory, GiB wanted, what for
     missing+=("$2 GiB free in $1 for $3 (only $avail GiB free)")
   fi
 }
-if [ ! -x "$VENV/bin/python" ]; then need_gb "$ROOT" 6 "the Python environment (torch is 3.4 GB)"; fi
-if [ ! -d "$CARGO_TARGET_DIR/release" ]; then need_gb "$CACHE" 8 "the Rust builds"; fi
+if [ ! -x "$VENV/bin/python" ]; then need_gb "$ROOT" 6 "the Python environment (5 GB with torch)"; fi
+if [ ! -d "$CARGO_TARGET_DIR/release" ]; then need_gb "$CACHE" 3 "the Rust builds (about 2 GB)"; fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install.sh: missing prerequisites:" >&2
   for m in "${missing[@]}"; do echo "  - $m" >&2; done
