@@ -120,6 +120,9 @@ TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" \
 "$VENV/bin/jupyter" kernelspec list | grep -q '^ *torchbook ' || die "kernelspec 'torchbook' is not listed"
 say "Torchbook is ready: kernel 'Rust (Torchbook)'"
 if [ "$OPEN" = 1 ]; then
-  exec "$VENV/bin/jupyter" lab --notebook-dir="$ROOT/notebooks"
+  LAB_ARGS=(--notebook-dir="$ROOT/notebooks")
+  # Jupyter refuses to run as root unless told; containers and CI machines often are root.
+  [ "$(id -u)" = 0 ] && LAB_ARGS+=(--allow-root)
+  exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}"
 fi
 echo "Open the notebooks with: .venv/bin/jupyter lab notebooks/"
