@@ -8,7 +8,8 @@
 #
 # Environment:
 #   TORCHBOOK_CACHE   where builds are kept between runs (default ~/.cache/torchbook):
-#                     cargo's target directory and the kernels' store (template, kernel dirs)
+#                     cargo's target directory and, per checkout, the kernels' store
+#                     (template, kernel directories) under stores/
 #   PYTHON            the Python to make .venv with (default python3; 3.10 or newer)
 set -euo pipefail
 
@@ -24,7 +25,9 @@ for arg in "$@"; do
 done
 
 CACHE=${TORCHBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torchbook}
-STORE="$CACHE/store"
+# One store per checkout: its template is built from this checkout's prelude, so two clones
+# (a working tree and a CI clone) never rebuild each other's.
+STORE="$CACHE/stores/$(basename "$ROOT")-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE/target}
 PYTHON=${PYTHON:-python3}
 VENV="$ROOT/.venv"
@@ -114,6 +117,13 @@ say "registering the kernelspec 'torchbook' in $VENV"
 
 # --- warm the kernels' build template -----------------------------------------------------
 say "building the prelude for notebooks (store: $STORE)"
+mkdir -p "$STORE"
+printf '%s\n' "$ROOT" > "$STORE/checkout"
+# Stores of checkouts that no longer exist only take space.
+for other in "$CACHE"/stores/*/; do
+  owner=$(cat "$other/checkout" 2>/dev/null || true)
+  if [ -n "$owner" ] && [ ! -d "$owner/prelude" ]; then rm -rf "$other"; fi
+done
 TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" \
   "$VENV/bin/torchbook-kernel" warm --libtch "$LIBTCH" --torch-lib "$TORCH_LIB"
 

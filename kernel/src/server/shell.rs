@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The evcxr session, which starts on its own thread so `kernel_info` is answered at once.
 enum SessionSlot {
@@ -305,7 +305,7 @@ impl Shell {
         let result = session.execute(&request.code, &input);
         forwarders.flush();
         let killed = interrupter.end();
-        eprintln!("torchbook: cell ran in {:.3}s", started.elapsed().as_secs_f64());
+        log_cell_time(started.elapsed(), &result);
         let panic = forwarders.take_panic();
         let restarted = session.take_restart();
         if restarted {
@@ -319,10 +319,7 @@ impl Shell {
                     let source = session.last_source();
                     CellOutcome::Error(report::panic(&report, source.as_deref(), &request.code))
                 }
-                None => CellOutcome::Ok {
-                    data: outputs.content_by_mime_type.into_iter().collect(),
-                    payload: vec![],
-                },
+                None => CellOutcome::Ok { data: with_timing(outputs), payload: vec![] },
             },
             Err(evcxr::Error::CompilationErrors(errors)) => {
                 CellOutcome::Error(report::compilation_errors(&errors, &request.code))
@@ -530,4 +527,31 @@ mod tests {
         assert_eq!(byte_to_char(s, 3), 2);
         assert_eq!(char_to_byte(s, 10), s.len());
     }
+}
+
+/// Logs how long a cell took, with evcxr's phases when it reports them.
+fn log_cell_time(elapsed: Duration, result: &Result<evcxr::EvalOutputs, evcxr::Error>) {
+    let phases = match result {
+        Ok(outputs) => phase_list(outputs),
+        Err(_) => String::new(),
+    };
+    eprintln!("torchbook: cell ran in {:.3}s{phases}", elapsed.as_secs_f64());
+}
+
+fn phase_list(outputs: &evcxr::EvalOutputs) -> String {
+    outputs.phases.iter().map(|p| format!(" | {} {:.3}s", p.name, p.duration.as_secs_f64())).collect()
+}
+
+/// The cell's results, with evcxr's phase timings appended when `:timing` is on.
+fn with_timing(outputs: evcxr::EvalOutputs) -> BTreeMap<String, String> {
+    let phases = phase_list(&outputs);
+    let mut data: BTreeMap<String, String> = outputs.content_by_mime_type.into_iter().collect();
+    if let Some(total) = outputs.timing {
+        let text = data.entry("text/plain".to_owned()).or_default();
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!("Took {} ms{}", total.as_millis(), phases));
+    }
+    data
 }
