@@ -508,27 +508,6 @@ fn byte_to_char(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].chars().count()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pager_queries() {
-        assert_eq!(pager_query("?Tensor"), Some("Tensor".into()));
-        assert_eq!(pager_query("  tch::Tensor::randn? "), Some("tch::Tensor::randn".into()));
-        assert_eq!(pager_query("let x = a?;"), None);
-        assert_eq!(pager_query("?"), None);
-    }
-
-    #[test]
-    fn offsets_convert_between_chars_and_bytes() {
-        let s = "é1x";
-        assert_eq!(char_to_byte(s, 1), 2);
-        assert_eq!(byte_to_char(s, 3), 2);
-        assert_eq!(char_to_byte(s, 10), s.len());
-    }
-}
-
 /// Logs how long a cell took, with evcxr's phases when it reports them.
 fn log_cell_time(elapsed: Duration, result: &Result<evcxr::EvalOutputs, evcxr::Error>) {
     let phases = match result {
@@ -554,4 +533,25 @@ fn with_timing(outputs: evcxr::EvalOutputs) -> BTreeMap<String, String> {
         text.push_str(&format!("Took {} ms{}", total.as_millis(), phases));
     }
     data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_queries() {
+        assert_eq!(pager_query("?Tensor"), Some("Tensor".into()));
+        assert_eq!(pager_query("  tch::Tensor::randn? "), Some("tch::Tensor::randn".into()));
+        assert_eq!(pager_query("let x = a?;"), None);
+        assert_eq!(pager_query("?"), None);
+    }
+
+    #[test]
+    fn offsets_convert_between_chars_and_bytes() {
+        let s = "é1x";
+        assert_eq!(char_to_byte(s, 1), 2);
+        assert_eq!(byte_to_char(s, 3), 2);
+        assert_eq!(char_to_byte(s, 10), s.len());
+    }
 }
