@@ -128,11 +128,19 @@ TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" \
   "$VENV/bin/torchbook-kernel" warm --libtch "$LIBTCH" --torch-lib "$TORCH_LIB"
 
 "$VENV/bin/jupyter" kernelspec list | grep -q '^ *torchbook ' || die "kernelspec 'torchbook' is not listed"
+# Standby kernels started by the previous build would serve nobody (they are keyed to the binary
+# and the template); stop them. Kernels refill the pool as they start.
+TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" "$VENV/bin/torchbook-kernel" standby --stop
 say "Torchbook is ready: kernel 'Rust (Torchbook)'"
 if [ "$OPEN" = 1 ]; then
   LAB_ARGS=(--notebook-dir="$ROOT/notebooks")
   # Jupyter refuses to run as root unless told; containers and CI machines often are root.
   [ "$(id -u)" = 0 ] && LAB_ARGS+=(--allow-root)
+  # Start the standby kernels now, in the environment Jupyter gives kernels, so the first
+  # notebook opened gets one.
+  SPEC_ENV=()
+  for ((i = 1; i < ${#KERNEL_ENV[@]}; i += 2)); do SPEC_ENV+=("${KERNEL_ENV[$i]}"); done
+  env "${SPEC_ENV[@]}" "$VENV/bin/torchbook-kernel" standby --spawn
   exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}"
 fi
 echo "Open the notebooks with: .venv/bin/jupyter lab notebooks/"

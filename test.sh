@@ -13,6 +13,12 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE/target}
 TORCH_LIB=$(.venv/bin/python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 export LIBTORCH_USE_PYTORCH=1 VIRTUAL_ENV="$ROOT/.venv" PATH="$ROOT/.venv/bin:$PATH"
 export LD_LIBRARY_PATH="$TORCH_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Kernels the tests start leave standby kernels behind (kernel/src/standby.rs); stop them.
+stop_standbys() {
+  TORCHBOOK_STORE=$(.venv/bin/python -c 'import json; print(json.load(open(".venv/share/jupyter/kernels/torchbook/kernel.json"))["env"]["TORCHBOOK_STORE"])') \
+    TORCHBOOK_PRELUDE="$ROOT/prelude" .venv/bin/torchbook-kernel standby --stop || true
+}
+trap stop_standbys EXIT
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

@@ -49,8 +49,9 @@ class Execution:
 class Kernel:
     """One running kernel and a blocking client connected to it."""
 
-    def __init__(self) -> None:
-        self.km, self.kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT)
+    def __init__(self, **start_kwargs: Any) -> None:
+        """Starts a kernel; `start_kwargs` go to `KernelManager.start_kernel` (`cwd`, `env`)."""
+        self.km, self.kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT, **start_kwargs)
 
     def shutdown(self) -> None:
         self.kc.stop_channels()

@@ -42,28 +42,48 @@ def assert_reuses_template(dir_: Path) -> None:
         assert twin.exists() and prelude.stat().st_mtime == twin.stat().st_mtime, "the prelude was rebuilt"
 
 
-def test_two_notebooks_started_together_each_get_their_own_build_directory():
-    kernels: list[Kernel] = []
+def in_parallel(jobs: list) -> list:
+    """Runs each job on its own thread; returns their results in order, raising the first error."""
+    results: list = [None] * len(jobs)
     errors: list[BaseException] = []
 
-    def start():
+    def run(i, job):
         try:
-            kernels.append(Kernel())
+            results[i] = job()
         except BaseException as e:  # reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=start) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not errors, errors
+    return results
+
+
+def test_four_notebooks_started_and_computing_together_each_get_their_own_build_directory():
+    kernels: list[Kernel] = in_parallel([Kernel] * 4)
+    dirs: list[Path] = []
     try:
-        assert not errors, errors
         dirs = [kernel_dir(k) for k in kernels]
-        assert dirs[0] != dirs[1]
-        for k, d in zip(kernels, dirs):
-            run = k.ok("let t = Tensor::arange(4, (Kind::Float, Device::Cpu));\nt.sum(Kind::Float).double_value(&[])")
-            assert run.result() == "6.0"
+        assert len(set(dirs)) == 4, dirs
+
+        def work(i: int):
+            # Each kernel's numbers differ, so a result that crossed kernels would show.
+            k, n = kernels[i], 10 + i
+            out = []
+            for round_ in range(3):
+                k.ok(f"let t{round_} = Tensor::arange({n}, (Kind::Float, Device::Cpu)).reshape([1, {n}]);")
+                out.append(k.ok(f"t{round_}.matmul(&t{round_}.tr()).double_value(&[0, 0])").result())
+            return out
+
+        results = in_parallel([lambda i=i: work(i) for i in range(4)])
+        for i, got in enumerate(results):
+            n = 10 + i
+            want = f"{float(sum(v * v for v in range(n)))}"  # sum of squares 0..n-1
+            assert got == [want] * 3, (i, got)
+        for d in dirs:
             assert_reuses_template(d)
     finally:
         for k in kernels:

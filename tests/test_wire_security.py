@@ -90,7 +90,7 @@ def hostile_variants(key: bytes, marker: str) -> list[list[bytes]]:
         variants.append([b"<IDS|MSG>", sign(key, parts), *parts])
     # Random byte flips in a correctly signed message.
     rng = __import__("random").Random(20261128)
-    for _ in range(150):
+    for _ in range(1000):
         v = [bytearray(f) for f in good]
         frame = rng.randrange(1, 6)
         if len(v[frame]):
@@ -116,6 +116,35 @@ def test_hostile_messages_are_dropped_and_the_kernel_keeps_answering(kernel: Ker
     assert recv_reply(sockets["control"], "kernel_info_reply")["status"] == "ok"
     assert not os.path.exists(marker), "a hostile message was executed"
     assert kernel.ok("1 + 1").result() == "2"
+
+
+def test_garbage_on_heartbeat_and_iopub_does_not_stop_the_kernel(kernel: Kernel):
+    info = kernel.km.get_connection_info()
+    ctx = zmq.Context()
+    rng = __import__("random").Random(7)
+    try:
+        # Heartbeat echoes whatever it gets, any size, then still echoes a ping.
+        hb = ctx.socket(zmq.REQ)
+        hb.setsockopt(zmq.LINGER, 0)
+        hb.setsockopt(zmq.RCVTIMEO, 10_000)
+        hb.connect(f"{info['transport']}://{info['ip']}:{info['hb_port']}")
+        for n in [0, 1, 13, 4096, 1 << 20]:
+            payload = os.urandom(n)
+            hb.send(payload)
+            assert hb.recv() == payload
+        # IOPub takes only subscriptions; send it a thousand malformed ones.
+        iopub = ctx.socket(zmq.XSUB)
+        iopub.setsockopt(zmq.LINGER, 0)
+        iopub.connect(f"{info['transport']}://{info['ip']}:{info['iopub_port']}")
+        for _ in range(1000):
+            iopub.send(os.urandom(rng.randrange(0, 300)))
+        iopub.close()
+        hb.send(b"ping")
+        assert hb.recv() == b"ping"
+        hb.close()
+    finally:
+        ctx.term()
+    assert kernel.ok("2 + 2").result() == "4"
 
 
 def test_a_replayed_message_runs_once(kernel: Kernel, raw, tmp_path):

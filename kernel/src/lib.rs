@@ -9,4 +9,5 @@ pub mod install;
 pub mod is_complete;
 pub mod protocol;
 pub mod server;
+pub mod standby;
 pub mod warm;

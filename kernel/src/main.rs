@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! torchbook-kernel run --connection-file FILE      # what Jupyter starts
+//! torchbook-kernel standby [--spawn | --stop]     # a kernel started ahead of time (standby.rs)
 //! torchbook-kernel warm [--libtch FILE --torch-lib DIR]   # build the store's template (install.sh)
 //! torchbook-kernel install --prefix DIR [--env KEY=VALUE]...   # write the kernelspec
 //! ```
@@ -13,8 +14,10 @@ use std::path::PathBuf;
 use torchbook_kernel::execution::session::SessionOptions;
 use torchbook_kernel::execution::store::Store;
 use torchbook_kernel::protocol::connection::ConnectionInfo;
+use torchbook_kernel::standby::Pool;
 
 const USAGE: &str = "usage: torchbook-kernel run --connection-file FILE\n       \
+torchbook-kernel standby [--spawn | --stop]\n       \
 torchbook-kernel warm [--libtch FILE --torch-lib DIR]\n       \
 torchbook-kernel install --prefix DIR [--env KEY=VALUE]...";
 
@@ -45,6 +48,7 @@ fn main() -> Result<()> {
     torchbook_kernel::execution::rustc_wrapper::intercept();
     evcxr::runtime_hook();
 
+    torchbook_kernel::standby::remember_environment();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => {
@@ -54,7 +58,46 @@ fn main() -> Result<()> {
             // Jupyter must not kill the kernel.
             // SAFETY: no other thread exists yet.
             unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-            torchbook_kernel::server::run(connection, session_options()?)
+            let options = session_options()?;
+            let pool = Pool::new(&options).unwrap_or_else(|e| {
+                eprintln!("torchbook: {e:#}; starting without standby kernels");
+                Pool::with_size(&options, 0)
+            });
+            let spare = pool.clone();
+            let replenish = move || {
+                if let Err(e) = spare.replenish() {
+                    eprintln!("torchbook: could not start standby kernels: {e:#}");
+                }
+            };
+            match pool.claim(std::path::Path::new(&file)) {
+                Some(standby) => {
+                    replenish();
+                    eprintln!(
+                        "torchbook: served by standby kernel {} (log: {}/{}.log)",
+                        standby.pid,
+                        pool.dir().display(),
+                        standby.pid
+                    );
+                    standby.wait();
+                    Ok(())
+                }
+                None => torchbook_kernel::server::run(connection, options, replenish),
+            }
+        }
+        Some("standby") => {
+            // SAFETY: no other thread exists yet.
+            unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+            let options = session_options()?;
+            match args.get(1).map(String::as_str) {
+                None => torchbook_kernel::standby::serve(options),
+                Some("--spawn") => Pool::new(&options)?.replenish(),
+                Some("--stop") => {
+                    let n = Pool::stop_all(&options.store);
+                    println!("stopped {n} standby kernel(s)");
+                    Ok(())
+                }
+                Some(other) => bail!("standby {other}: expected nothing, --spawn or --stop\n{USAGE}"),
+            }
         }
         Some("warm") => {
             let native = match (flag(&args, "--libtch"), flag(&args, "--torch-lib")) {

@@ -96,9 +96,14 @@ impl Store {
 }
 
 /// Whether a file under `target/` is a compiled dependency that can be shared by hard link.
+///
+/// Only libraries: a rebuild replaces them with new files, leaving the template's alone. Dep-info
+/// (`.d`) files and build-script outputs can be rewritten in place, and a hard link would then
+/// change the template's copy too (and with it, every later kernel's idea of what is fresh).
 fn shareable(relative: &Path) -> bool {
     let text = relative.to_string_lossy();
-    let in_artifact_dir = text.contains("/deps/") || text.contains("/build/");
+    let is_library = matches!(relative.extension().and_then(|e| e.to_str()), Some("so" | "rlib" | "rmeta"));
+    let in_artifact_dir = text.contains("/deps/") && is_library;
     let names_cell_crate = relative.components().any(|c| {
         c.as_os_str().to_string_lossy().starts_with(&format!("{CELL_CRATE}-"))
             || c.as_os_str().to_string_lossy().starts_with(&format!("lib{CELL_CRATE}"))
@@ -171,6 +176,7 @@ mod tests {
         let deps = template.join("target/x86_64/debug/deps");
         std::fs::create_dir_all(&deps).unwrap();
         std::fs::write(deps.join("libtch-1.so"), b"tch").unwrap();
+        std::fs::write(deps.join("tch-1.d"), b"deps").unwrap();
         std::fs::write(deps.join("libtorchbook-1.so"), b"tb").unwrap();
         std::fs::write(deps.join("libctx.so"), b"cell").unwrap();
         std::fs::write(template.join("Cargo.lock"), b"lock").unwrap();
@@ -181,6 +187,7 @@ mod tests {
         let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
         assert_eq!(ino(&cdeps.join("libtch-1.so")), ino(&deps.join("libtch-1.so")));
         assert_ne!(ino(&cdeps.join("libtorchbook-1.so")), ino(&deps.join("libtorchbook-1.so")));
+        assert_ne!(ino(&cdeps.join("tch-1.d")), ino(&deps.join("tch-1.d")), "dep-info is rewritten in place");
         assert!(!cdeps.join("libctx.so").exists());
         assert_ne!(ino(&clone.join("Cargo.lock")), ino(&template.join("Cargo.lock")));
         assert_eq!(

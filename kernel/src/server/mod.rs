@@ -11,7 +11,7 @@ pub mod kernel_info;
 pub mod publisher;
 pub mod shell;
 
-use crate::execution::session::SessionOptions;
+use crate::execution::session::{Session, SessionOptions};
 use crate::protocol::connection::ConnectionInfo;
 use crate::protocol::messages::ExecutionState;
 use anyhow::{Context, Result};
@@ -24,21 +24,73 @@ fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq
     Ok(socket)
 }
 
-/// Runs the kernel until a shutdown request ends the process.
-pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
-    let ctx = zmq::Context::new();
-    let shell = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.shell_port))?;
-    let control = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.control_port))?;
-    let stdin = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.stdin_port))?;
-    let iopub = ctx.socket(zmq::XPUB)?;
-    iopub.set_linger(1000)?;
-    // Report every subscription, including repeats, so each subscriber gets its welcome.
-    iopub.set_xpub_verbose(true)?;
-    iopub
-        .bind(&connection.endpoint(connection.iopub_port))
-        .with_context(|| format!("binding {}", connection.endpoint(connection.iopub_port)))?;
-    let hb = bind(&ctx, zmq::REP, &connection.endpoint(connection.hb_port))?;
+/// Where the kernel's evcxr session comes from.
+pub enum SessionSource {
+    /// Started now, on its own thread, while the sockets already answer; the function runs on
+    /// that thread once the session is up.
+    Start(SessionOptions, Box<dyn FnOnce() + Send>),
+    /// Started earlier by a standby kernel (`crate::standby`).
+    Ready(Box<Session>),
+}
 
+/// Runs the kernel until a shutdown request ends the process.
+///
+/// `after_start` runs once the session is up (the kernel starts standbys then, so they do not
+/// slow its own start).
+pub fn run(
+    connection: ConnectionInfo,
+    options: SessionOptions,
+    after_start: impl FnOnce() + Send + 'static,
+) -> Result<()> {
+    Sockets::bind(&connection)?.serve(&connection, SessionSource::Start(options, Box::new(after_start)))
+}
+
+/// The kernel's five sockets, bound where the connection file says.
+pub struct Sockets {
+    _ctx: zmq::Context,
+    shell: zmq::Socket,
+    control: zmq::Socket,
+    stdin: zmq::Socket,
+    iopub: zmq::Socket,
+    hb: zmq::Socket,
+}
+
+impl Sockets {
+    /// Binds every socket; fails naming the endpoint that could not be bound.
+    pub fn bind(connection: &ConnectionInfo) -> Result<Sockets> {
+        let ctx = zmq::Context::new();
+        let shell = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.shell_port))?;
+        let control = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.control_port))?;
+        let stdin = bind(&ctx, zmq::ROUTER, &connection.endpoint(connection.stdin_port))?;
+        let iopub = ctx.socket(zmq::XPUB)?;
+        iopub.set_linger(1000)?;
+        // Report every subscription, including repeats, so each subscriber gets its welcome.
+        iopub.set_xpub_verbose(true)?;
+        iopub
+            .bind(&connection.endpoint(connection.iopub_port))
+            .with_context(|| format!("binding {}", connection.endpoint(connection.iopub_port)))?;
+        let hb = bind(&ctx, zmq::REP, &connection.endpoint(connection.hb_port))?;
+        Ok(Sockets { _ctx: ctx, shell, control, stdin, iopub, hb })
+    }
+
+    /// Serves the sockets until a shutdown request ends the process.
+    pub fn serve(self, connection: &ConnectionInfo, source: SessionSource) -> Result<()> {
+        let Sockets { _ctx, shell, control, stdin, iopub, hb } = self;
+        serve(_ctx, shell, control, stdin, iopub, hb, connection, source)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve(
+    _ctx: zmq::Context,
+    shell: zmq::Socket,
+    control: zmq::Socket,
+    stdin: zmq::Socket,
+    iopub: zmq::Socket,
+    hb: zmq::Socket,
+    connection: &ConnectionInfo,
+    source: SessionSource,
+) -> Result<()> {
     let publisher = publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());
     publisher.status(None, ExecutionState::Starting);
     heartbeat::start(hb);
@@ -51,5 +103,5 @@ pub fn run(connection: ConnectionInfo, options: SessionOptions) -> Result<()> {
         interrupter.clone(),
         kernel_dir.clone(),
     );
-    shell::Shell::new(shell, stdin, &connection.key, publisher, options, interrupter, kernel_dir).run()
+    shell::Shell::new(shell, stdin, &connection.key, publisher, source, interrupter, kernel_dir).run()
 }

@@ -3,10 +3,11 @@
 use super::interrupt::Interrupter;
 use super::kernel_info::kernel_info;
 use super::publisher::Publisher;
+use super::SessionSource;
 use crate::execution::forward::{Forwarders, Published};
 use crate::execution::output::DisplayRequest;
 use crate::execution::report;
-use crate::execution::session::{Session, SessionOptions};
+use crate::execution::session::Session;
 use crate::history::History;
 use crate::is_complete::{is_complete, Completeness};
 use crate::protocol::messages::*;
@@ -52,17 +53,25 @@ impl Shell {
         stdin: zmq::Socket,
         key: &str,
         publisher: Publisher,
-        options: SessionOptions,
+        source: SessionSource,
         interrupter: Arc<Interrupter>,
         kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
     ) -> Shell {
         let (tx, rx) = crossbeam_channel::bounded(1);
-        std::thread::Builder::new()
-            .name("session-start".into())
-            .spawn(move || {
-                let _ = tx.send(Session::start(&options));
-            })
-            .expect("spawning the session thread");
+        match source {
+            SessionSource::Start(options, after_start) => {
+                std::thread::Builder::new()
+                    .name("session-start".into())
+                    .spawn(move || {
+                        let _ = tx.send(Session::start(&options));
+                        after_start();
+                    })
+                    .expect("spawning the session thread");
+            }
+            SessionSource::Ready(session) => {
+                let _ = tx.send(Ok(*session));
+            }
+        }
         Shell {
             socket,
             stdin,

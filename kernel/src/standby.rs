@@ -1,0 +1,539 @@
+//! Standby kernels: sessions started before a notebook asks for one.
+//!
+//! A cold start costs about 8 s on 2 cores, and none of it is the user's code: evcxr's first
+//! build and execution process, the prelude's first build and libtorch's loading, and
+//! rust-analyzer's first analysis (evcxr asks it for the type of every `let`). A standby is a
+//! `torchbook-kernel standby` process that has done all of that and waits on a Unix socket in
+//! `<store>/standby/<fingerprint>/`. `torchbook-kernel run` (what Jupyter starts) claims one,
+//! hands it the connection file and the working directory, and then only relays its lifetime:
+//! it exits when the standby exits, and the standby exits when it is gone, so Jupyter's
+//! shutdown, restart and kill work as on any kernel. Each claim starts a replacement.
+//!
+//! The fingerprint covers the kernel binary, the store's template and the environment the
+//! session depends on, so a kernel never gets a standby built for another install.
+//! `TORCHBOOK_STANDBY` is how many to keep ready (default 2, `0` turns them off);
+//! `TORCHBOOK_STANDBY_IDLE` is how many seconds an unclaimed one waits before it exits
+//! (default 1800).
+
+use crate::execution::session::{Session, SessionOptions};
+use crate::execution::store::Store;
+use crate::protocol::connection::ConnectionInfo;
+use crate::server::{SessionSource, Sockets};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How many standbys to keep ready.
+pub const POOL_ENV: &str = "TORCHBOOK_STANDBY";
+/// Seconds an unclaimed standby waits before it exits.
+pub const IDLE_ENV: &str = "TORCHBOOK_STANDBY_IDLE";
+const DEFAULT_SIZE: usize = 2;
+const DEFAULT_IDLE: Duration = Duration::from_secs(1800);
+
+/// Environment variables a session's behaviour depends on; a standby serves only kernels whose
+/// values are the same.
+const FINGERPRINT_ENV: &[&str] = &[
+    "PATH",
+    "LD_LIBRARY_PATH",
+    "HOME",
+    "TORCHBOOK_STORE",
+    "TORCHBOOK_PRELUDE",
+    "TORCHBOOK_DATA",
+    "LIBTORCH",
+    "LIBTORCH_USE_PYTORCH",
+    "CUDA_VISIBLE_DEVICES",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "CARGO_HOME",
+];
+
+/// Variables a starting kernel's session sets in its own process; a standby must not inherit them.
+const SESSION_ENV: &[&str] = &["EVCXR_TMPDIR", "EVCXR_CONFIG_DIR", "EVCXR_IS_RUNTIME", "JPY_PARENT_PID"];
+
+static ORIGINAL_ENV: std::sync::OnceLock<Vec<(std::ffi::OsString, std::ffi::OsString)>> =
+    std::sync::OnceLock::new();
+
+/// Records the environment before anything changes it; standbys are started with it.
+pub fn remember_environment() {
+    let _ = ORIGINAL_ENV.set(std::env::vars_os().collect());
+}
+
+/// Evaluated by a standby before it listens: the first `let` makes evcxr load rust-analyzer's
+/// view of the prelude and tch (about 2.5 s), and the `drop` leaves no variable behind.
+const WARM_UP: [&str; 2] =
+    ["let torchbook_standby_warm_up = String::new();", "drop(torchbook_standby_warm_up);"];
+
+/// What a launching kernel sends a standby: one JSON line.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Claim {
+    /// The connection file Jupyter wrote for this kernel.
+    pub connection_file: PathBuf,
+    /// The working directory Jupyter started the kernel in (the notebook's folder).
+    pub cwd: PathBuf,
+}
+
+/// The standbys that can serve kernels started with this binary, store and environment.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    dir: PathBuf,
+    size: usize,
+}
+
+/// A standby this process has claimed; it serves the kernel until it exits.
+#[derive(Debug)]
+pub struct Claimed {
+    stream: UnixStream,
+    /// Process id of the standby now serving the kernel.
+    pub pid: u32,
+    _lock: File,
+}
+
+fn pid_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// `TORCHBOOK_STANDBY` as a count; a bad value is an error that names it.
+pub fn size_from_env() -> Result<usize> {
+    match std::env::var(POOL_ENV) {
+        Err(_) => Ok(DEFAULT_SIZE),
+        Ok(v) => {
+            v.trim().parse().with_context(|| format!("{POOL_ENV}={v:?} is not a count of standby kernels"))
+        }
+    }
+}
+
+fn idle_from_env() -> Result<Duration> {
+    match std::env::var(IDLE_ENV) {
+        Err(_) => Ok(DEFAULT_IDLE),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map(Duration::from_secs)
+            .with_context(|| format!("{IDLE_ENV}={v:?} is not a number of seconds")),
+    }
+}
+
+/// Identity of this install as far as a session is concerned.
+pub fn fingerprint(options: &SessionOptions) -> String {
+    let mut h = DefaultHasher::new();
+    if let Ok(exe) = std::env::current_exe() {
+        exe.hash(&mut h);
+        if let Ok(m) = std::fs::metadata(&exe) {
+            (m.len(), m.mtime(), m.mtime_nsec()).hash(&mut h);
+        }
+    }
+    if let Ok(m) = std::fs::metadata(options.store.template_ready_marker()) {
+        (m.mtime(), m.mtime_nsec()).hash(&mut h);
+    }
+    options.prelude_dir.hash(&mut h);
+    for name in FINGERPRINT_ENV {
+        (name, std::env::var_os(name)).hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// Takes an exclusive `flock` on `file` without waiting.
+fn try_lock(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this process owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+fn lock_blocking(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this process owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+}
+
+/// Process ids named by files `<pid>.<ext>` in `dir`.
+fn pids_with(dir: &Path, ext: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    let mut pids: Vec<u32> = entries
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            (path.extension()? == ext).then_some(())?;
+            path.file_stem()?.to_str()?.parse().ok()
+        })
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+impl Pool {
+    /// The pool for this binary, store and environment, sized from `TORCHBOOK_STANDBY`.
+    pub fn new(options: &SessionOptions) -> Result<Pool> {
+        Ok(Pool::with_size(options, size_from_env()?))
+    }
+
+    /// The pool with an explicit size.
+    pub fn with_size(options: &SessionOptions, size: usize) -> Pool {
+        Pool { dir: options.store.root().join("standby").join(fingerprint(options)), size }
+    }
+
+    /// The directory holding this pool's sockets, locks and logs.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file(&self, pid: u32, ext: &str) -> PathBuf {
+        self.dir.join(format!("{pid}.{ext}"))
+    }
+
+    /// Standbys ready to be claimed now.
+    pub fn ready(&self) -> Vec<u32> {
+        pids_with(&self.dir, "sock").into_iter().filter(|p| pid_alive(*p)).collect()
+    }
+
+    /// Standbys alive, ready or still warming.
+    pub fn alive(&self) -> Vec<u32> {
+        pids_with(&self.dir, "standby").into_iter().filter(|p| pid_alive(*p)).collect()
+    }
+
+    /// Removes the files of standbys whose process is gone.
+    fn remove_stale(&self) {
+        // Logs stay: a kernel's log is where its failures are explained.
+        for ext in ["standby", "sock", "claim"] {
+            for pid in pids_with(&self.dir, ext) {
+                if !pid_alive(pid) {
+                    let _ = std::fs::remove_file(self.file(pid, ext));
+                }
+            }
+        }
+    }
+
+    /// Claims a ready standby and hands it the kernel's connection file; `None` if none answered.
+    pub fn claim(&self, connection_file: &Path) -> Option<Claimed> {
+        if self.size == 0 {
+            return None;
+        }
+        let claim = Claim {
+            connection_file: std::path::absolute(connection_file).ok()?,
+            cwd: std::env::current_dir().ok()?,
+        };
+        for pid in self.ready() {
+            let Ok(lock) =
+                File::options().create(true).truncate(false).write(true).open(self.file(pid, "claim"))
+            else {
+                continue;
+            };
+            if !try_lock(&lock) {
+                continue; // another kernel is claiming it
+            }
+            match self.hand_over(pid, &claim) {
+                Ok(stream) => return Some(Claimed { stream, pid, _lock: lock }),
+                Err(e) => eprintln!("torchbook: standby {pid} did not take the kernel: {e:#}"),
+            }
+        }
+        None
+    }
+
+    fn hand_over(&self, pid: u32, claim: &Claim) -> Result<UnixStream> {
+        let mut stream = UnixStream::connect(self.file(pid, "sock"))?;
+        stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+        let mut line = serde_json::to_string(claim)?;
+        line.push('\n');
+        stream.write_all(line.as_bytes())?;
+        let mut answer = String::new();
+        BufReader::new(&stream).read_line(&mut answer)?;
+        if answer.trim() != "ok" {
+            bail!("it answered {:?}", answer.trim());
+        }
+        stream.set_read_timeout(None)?;
+        Ok(stream)
+    }
+
+    /// Starts standbys in the background until `size` are alive or warming.
+    pub fn replenish(&self) -> Result<()> {
+        if self.size == 0 {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.dir).with_context(|| format!("creating {}", self.dir.display()))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("spawn.lock"))
+            .context("opening the standby spawn lock")?;
+        lock_blocking(&lock);
+        self.remove_stale();
+        for _ in self.alive().len()..self.size {
+            let pid = self.spawn()?;
+            // Counted at once, so a concurrent replenish does not start one more.
+            File::create(self.file(pid, "standby"))?;
+        }
+        Ok(())
+    }
+
+    fn spawn(&self) -> Result<u32> {
+        let exe = std::env::current_exe().context("locating the kernel binary")?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg("standby")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        // The environment this process started with, not the one evcxr has since changed.
+        if let Some(original) = ORIGINAL_ENV.get() {
+            cmd.env_clear().envs(original.iter().cloned());
+        }
+        for name in SESSION_ENV {
+            cmd.env_remove(name);
+        }
+        // SAFETY: setsid, sigemptyset and sigprocmask are async-signal-safe. setsid detaches the
+        // standby from the group of the kernel that starts it, so stopping that kernel does not
+        // stop the standby; the signal mask of the spawning thread must not be inherited.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                let mut none: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut none);
+                libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().context("starting a standby kernel")?;
+        let pid = child.id();
+        // Reaped by this thread if this process outlives it; else by init.
+        std::thread::spawn(move || child.wait());
+        Ok(pid)
+    }
+
+    /// Stops every standby of every pool in `store` (install.sh does this after a rebuild).
+    pub fn stop_all(store: &Store) -> usize {
+        let root = store.root().join("standby");
+        let mut stopped = 0;
+        for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            // A standby that serves a notebook removed its `.standby` file when claimed, so
+            // only warming and waiting ones are stopped.
+            for pid in pids_with(&dir.path(), "standby") {
+                if pid_alive(pid) {
+                    // SAFETY: sending a signal to a process id read from our own pool.
+                    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+                    stopped += 1;
+                }
+                for ext in ["sock", "standby"] {
+                    let _ = std::fs::remove_file(dir.path().join(format!("{pid}.{ext}")));
+                }
+            }
+        }
+        stopped
+    }
+}
+
+impl Claimed {
+    /// Waits until the standby serving the kernel exits (its end of the socket closes).
+    pub fn wait(mut self) {
+        let why = wait_for_close(&mut self.stream);
+        eprintln!("torchbook: standby kernel {} ended ({why})", self.pid);
+    }
+}
+
+/// Niceness of a standby while it warms up.
+const WARMING_NICENESS: i32 = 10;
+
+/// Sets the niceness of process `pid` (0: this one). Lowering it needs privileges (root,
+/// `CAP_SYS_NICE` or `RLIMIT_NICE`); without them a claimed standby keeps niceness 10, which
+/// only matters when the machine is busy.
+fn set_niceness(pid: u32, value: i32) {
+    // SAFETY: setpriority on a process id of this process or its own child.
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, pid as libc::id_t, value) };
+    if rc != 0 {
+        eprintln!("torchbook: could not set niceness {value}: {}", std::io::Error::last_os_error());
+    }
+}
+
+/// Blocks until the other end of `stream` closes; says how it ended. Interrupted reads (a
+/// signal arrived) are retried: only the peer's exit may end a kernel.
+fn wait_for_close(stream: &mut UnixStream) -> String {
+    let mut buf = [0u8; 64];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return "the other end closed".to_owned(),
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted
+                        | std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue
+            }
+            Err(e) => return format!("read error: {e}"),
+        }
+    }
+}
+
+/// Sends standard output and error to `log`, so a detached standby keeps its kernel log.
+fn redirect_output(log: &Path) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    // SAFETY: dup2 onto this process's own standard descriptors.
+    unsafe {
+        libc::dup2(file.as_raw_fd(), 1);
+        libc::dup2(file.as_raw_fd(), 2);
+    }
+    Ok(())
+}
+
+/// `torchbook-kernel standby`: starts a session, waits to be claimed, then serves the kernel.
+pub fn serve(options: SessionOptions) -> Result<()> {
+    let pool = Pool::new(&options)?;
+    let idle = idle_from_env()?;
+    let pid = std::process::id();
+    std::fs::create_dir_all(pool.dir())?;
+    redirect_output(&pool.file(pid, "log"))?;
+    File::create(pool.file(pid, "standby"))?;
+    let cleanup = |pool: &Pool| {
+        for ext in ["standby", "sock", "claim"] {
+            let _ = std::fs::remove_file(pool.file(pid, ext));
+        }
+    };
+    // Warming yields the processors to kernels in use; claimed, it takes back its priority.
+    set_niceness(0, WARMING_NICENESS);
+    let t = Instant::now();
+    let mut session = Session::start(&options)?;
+    for code in WARM_UP {
+        session
+            .execute(code, &|_, _| String::new())
+            .map_err(|e| anyhow::anyhow!("warm-up cell failed: {e}"))?;
+    }
+    eprintln!("torchbook: standby {pid} ready in {:.2}s", t.elapsed().as_secs_f64());
+
+    let listener = UnixListener::bind(pool.file(pid, "sock")).context("binding the standby socket")?;
+    listener.set_nonblocking(true)?;
+    let waiting = Instant::now();
+    let (stream, claim) = loop {
+        match listener.accept() {
+            Ok((stream, _)) => match read_claim(&stream) {
+                Ok(claim) => break (stream, claim),
+                Err(e) => eprintln!("torchbook: ignored a bad claim: {e:#}"),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e).context("accepting a claim"),
+        }
+        if waiting.elapsed() > idle || !pool.dir().exists() {
+            eprintln!(
+                "torchbook: standby {pid} unclaimed for {:.0}s; exiting",
+                waiting.elapsed().as_secs_f64()
+            );
+            cleanup(&pool);
+            return Ok(());
+        }
+    };
+    drop(listener);
+    cleanup(&pool);
+    eprintln!("torchbook: claimed for {} (cwd {})", claim.connection_file.display(), claim.cwd.display());
+    let result = adopt(session, stream, &claim);
+    if let Err(e) = &result {
+        eprintln!("torchbook: {e:#}");
+    }
+    result
+}
+
+fn read_claim(stream: &UnixStream) -> Result<Claim> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line)?;
+    serde_json::from_str(&line)
+        .with_context(|| format!("claim {line:?} is not JSON with connection_file and cwd"))
+}
+
+/// Moves into the notebook's folder, binds the kernel's sockets and serves them.
+fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<()> {
+    let connection = ConnectionInfo::from_file(&claim.connection_file)?;
+    let here = std::env::current_dir().ok();
+    if here.as_deref() != Some(claim.cwd.as_path()) {
+        std::env::set_current_dir(&claim.cwd).with_context(|| format!("entering {}", claim.cwd.display()))?;
+        let cell = format!("std::env::set_current_dir({:?}).ok();", claim.cwd.display().to_string());
+        session
+            .execute(&cell, &|_, _| String::new())
+            .map_err(|e| anyhow::anyhow!("moving the execution process to {}: {e}", claim.cwd.display()))?;
+    }
+    let sockets = Sockets::bind(&connection)?;
+    stream.write_all(b"ok\n")?;
+    // The claim was read with a timeout; watching the launcher must block for good.
+    stream.set_read_timeout(None)?;
+    set_niceness(0, 0);
+    if let Ok(child) = session.process_handle().lock() {
+        set_niceness(child.id(), 0);
+    }
+    // The launching process is the one Jupyter watches and signals: when it is gone, so is
+    // this kernel, execution process included.
+    let process = session.process_handle();
+    let dir = session.dir().to_path_buf();
+    std::thread::Builder::new().name("launcher-watch".into()).spawn(move || {
+        let why = wait_for_close(&mut stream);
+        eprintln!("torchbook: the launching process is gone ({why}); exiting");
+        if let Ok(mut child) = process.lock() {
+            let _ = child.kill();
+        }
+        let _ = std::fs::remove_dir_all(dir);
+        std::process::exit(0);
+    })?;
+    sockets.serve(&connection, SessionSource::Ready(Box::new(session)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(store: &Path) -> SessionOptions {
+        SessionOptions { store: Store::new(store), prelude_dir: PathBuf::from("/nonexistent/prelude") }
+    }
+
+    #[test]
+    fn claim_round_trips_as_one_json_line() {
+        let claim = Claim { connection_file: "/tmp/k.json".into(), cwd: "/home/u/notebooks".into() };
+        let line = serde_json::to_string(&claim).unwrap();
+        assert!(!line.contains('\n'));
+        assert_eq!(serde_json::from_str::<Claim>(&line).unwrap(), claim);
+    }
+
+    #[test]
+    fn fingerprint_depends_on_the_prelude() {
+        let a = SessionOptions { prelude_dir: "/a/prelude".into(), ..options(Path::new("/s")) };
+        let b = SessionOptions { prelude_dir: "/b/prelude".into(), ..options(Path::new("/s")) };
+        assert_eq!(fingerprint(&a), fingerprint(&a));
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+    }
+
+    #[test]
+    fn empty_pool_claims_nothing_and_counts_only_live_processes() {
+        let store = std::env::temp_dir().join(format!("tb-standby-{}", uuid::Uuid::new_v4().simple()));
+        let pool = Pool::with_size(&options(&store), 2);
+        assert!(pool.claim(Path::new("/tmp/k.json")).is_none());
+        std::fs::create_dir_all(pool.dir()).unwrap();
+        // A live process (this one) and a pid that cannot exist.
+        File::create(pool.file(std::process::id(), "standby")).unwrap();
+        File::create(pool.file(u32::MAX - 1, "standby")).unwrap();
+        File::create(pool.file(u32::MAX - 1, "sock")).unwrap();
+        assert_eq!(pool.alive(), vec![std::process::id()]);
+        assert!(pool.ready().is_empty());
+        pool.remove_stale();
+        assert!(!pool.file(u32::MAX - 1, "sock").exists());
+        std::fs::remove_dir_all(&store).unwrap();
+    }
+
+    #[test]
+    fn disabled_pool_never_claims() {
+        let pool = Pool::with_size(&options(Path::new("/nonexistent")), 0);
+        assert!(pool.claim(Path::new("/tmp/k.json")).is_none());
+        assert!(pool.replenish().is_ok());
+    }
+}

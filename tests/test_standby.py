@@ -1,0 +1,116 @@
+"""Standby kernels (kernel/src/standby.rs): a notebook is served by a session started ahead of
+time, in the notebook's folder, and the standby's life is tied to the process Jupyter started.
+
+No assertion here depends on timing; bench/kernel_latency.py measures how much faster it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kernel_client import Kernel
+from test_kernel_lifecycle import store
+
+FIRST = "let x = Tensor::ones([2, 3], (Kind::Float, Device::Cpu));\nx.sum(Kind::Float).double_value(&[])"
+
+
+def ready_standbys() -> list[Path]:
+    """Sockets of live standbys (files of stopped ones are removed lazily)."""
+    return sorted(p for p in store().glob("standby/*/*.sock") if pid_alive(int(p.stem)))
+
+
+def wait_for(predicate, what: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def pid_alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def standby_pid(kernel: Kernel) -> int:
+    """The process serving the kernel: the parent of its execution process."""
+    return int(kernel.ok("std::os::unix::process::parent_id()").result())
+
+
+def test_a_kernel_started_when_a_standby_is_ready_is_served_by_it_in_the_notebook_folder(tmp_path):
+    first = Kernel()  # starts (or keeps) the pool
+    try:
+        wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby")
+        before = {p.stem for p in ready_standbys()}
+        notebook_dir = tmp_path / "course"
+        notebook_dir.mkdir()
+        second = Kernel(cwd=str(notebook_dir))
+        try:
+            assert second.ok(FIRST).result() == "6.0"
+            served_by = standby_pid(second)
+            assert str(served_by) in before, f"{served_by} was not one of the ready standbys {before}"
+            assert served_by != second.km.provisioner.pid, "the launcher itself ran the session"
+            cwd = second.ok("std::env::current_dir().unwrap().display().to_string()").result()
+            assert cwd.strip('"') == str(notebook_dir)
+            second.ok(f'std::fs::write("made-here.txt", "hi").unwrap();')
+            assert (notebook_dir / "made-here.txt").read_text() == "hi"
+            # Variables, errors and restarts of the execution process work as in any kernel.
+            second.ok("let kept = 5;")
+            boom = second.execute('panic!("boom")', timeout=60)
+            assert boom.status == "error"
+            assert "boom" in "\n".join(boom.reply["content"]["traceback"]), boom.reply["content"]
+            assert second.ok("kept * 2").result() == "10"
+        finally:
+            second.shutdown()
+        wait_for(lambda: not pid_alive(served_by), "the standby to exit after shutdown", 30)
+    finally:
+        first.shutdown()
+
+
+def test_killing_the_process_jupyter_started_ends_the_standby_and_its_execution_process():
+    first = Kernel()
+    try:
+        wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby")
+    finally:
+        first.shutdown()
+    kernel = Kernel()
+    serving = standby_pid(kernel)
+    execution = int(kernel.ok("std::process::id()").result())
+    assert pid_alive(serving) and pid_alive(execution)
+    kernel.kc.stop_channels()
+    # SIGKILL to the process Jupyter started: no shutdown message reaches the kernel.
+    os.kill(kernel.km.provisioner.pid, signal.SIGKILL)
+    wait_for(lambda: not pid_alive(serving) and not pid_alive(execution),
+             "the standby and its execution process to exit", 30)
+
+
+def test_standbys_can_be_turned_off():
+    env = dict(os.environ, TORCHBOOK_STANDBY="0")
+    kernel = Kernel(env=env)
+    try:
+        assert kernel.ok(FIRST).result() == "6.0"
+        # Without standbys the kernel process runs the session itself.
+        assert standby_pid(kernel) == kernel.km.provisioner.pid
+    finally:
+        kernel.shutdown()
+
+
+def test_a_bad_standby_setting_is_named_and_the_kernel_starts_without_standbys(tmp_path):
+    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/torchbook/kernel.json").read_text())
+    connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({
+        "shell_port": 0, "iopub_port": 0, "stdin_port": 0, "control_port": 0, "hb_port": 0,
+        "ip": "127.0.0.1", "key": "k", "transport": "tcp", "signature_scheme": "hmac-sha256"}))
+    env = dict(os.environ, **spec["env"], TORCHBOOK_STANDBY="lots")
+    proc = subprocess.Popen([spec["argv"][0], "run", "--connection-file", str(connection)],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "TORCHBOOK_STANDBY" in line and "lots" in line and "without standby" in line, line
+    finally:
+        proc.kill()
+        proc.wait()
