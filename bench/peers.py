@@ -107,9 +107,9 @@ class Client:
             raise RuntimeError(f"{code!r} failed: {reply['content']}")
         return reply
 
-    def rss_mib(self) -> float:
-        """Resident memory of the kernel process and all its descendants."""
-        pids = [self.km.provisioner.pid]
+    def rss_mib(self, root: int | None = None) -> float:
+        """Resident memory of process `root` (default: the one Jupyter started) and its descendants."""
+        pids = [root or self.km.provisioner.pid]
         total = 0
         while pids:
             pid = pids.pop()
@@ -123,9 +123,37 @@ class Client:
                 pass
         return total / 1024
 
+    def run_result(self, code: str) -> str:
+        msg_id = self.kc.execute(code)
+        result = ""
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "execute_result":
+                result = msg["content"]["data"]["text/plain"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return result
+
     def close(self) -> None:
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=False)
+
+
+def torchbook_rss(client: Client) -> float:
+    """The kernel process serving the notebook (a standby, not a child of the process Jupyter
+    started, which only waits for it) and its execution process, plus that waiting process."""
+    serving = int(client.run_result("std::os::unix::process::parent_id()"))
+    launcher = client.km.provisioner.pid
+    extra = client.rss_mib(launcher) if serving == launcher else _own_rss(launcher)
+    return (client.rss_mib(serving) if serving != launcher else 0) + extra
+
+
+def _own_rss(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def torchbook_store() -> Path:
@@ -215,7 +243,7 @@ def main() -> None:
         for code in EVCXR_SETUP:
             ev.run(code)
         ev.run(EVCXR_FIRST)
-    idle_rss = {"torchbook": tb.rss_mib()}
+    idle_rss = {"torchbook": torchbook_rss(tb)}
     if ev:
         idle_rss["evcxr_jupyter"] = ev.rss_mib()
     print("\n## Per-cell latency (execute_request to execute_reply)")
@@ -251,18 +279,15 @@ def main() -> None:
     nb = ROOT / "notebooks" / "06_text_classification.ipynb"
     if nb.exists():
         import nbformat
-        from nbclient import NotebookClient
 
         wait_for_standbys()
         notebook = nbformat.read(nb, as_version=4)
-        client = NotebookClient(notebook, kernel_name="torchbook", timeout=900, resources={"metadata": {"path": str(nb.parent)}})
-        with client.setup_kernel():
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type == "code":
-                    client.execute_cell(cell, index)
-            fake = Client.__new__(Client)
-            fake.km = client.km
-            print(f"{'torchbook':>15} after {nb.name}: {fake.rss_mib():8.0f} MiB")
+        c = Client("torchbook")
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                c.run(cell.source)
+        print(f"{'torchbook':>15} after the cells of {nb.name}: {torchbook_rss(c):8.0f} MiB")
+        c.close()
 
 
 if __name__ == "__main__":
