@@ -75,33 +75,20 @@ impl Sockets {
 
     /// Serves the sockets until a shutdown request ends the process.
     pub fn serve(self, connection: &ConnectionInfo, source: SessionSource) -> Result<()> {
+        // `_ctx` stays bound (not `_`) so the zmq context lives as long as its sockets.
         let Sockets { _ctx, shell, control, stdin, iopub, hb } = self;
-        serve(_ctx, shell, control, stdin, iopub, hb, connection, source)
+        let publisher = publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());
+        publisher.status(None, ExecutionState::Starting);
+        heartbeat::start(hb);
+        let interrupter = Arc::new(interrupt::Interrupter::default());
+        let kernel_dir = Arc::new(Mutex::new(None));
+        control::start(
+            control,
+            connection.key.clone(),
+            publisher.clone(),
+            interrupter.clone(),
+            kernel_dir.clone(),
+        );
+        shell::Shell::new(shell, stdin, &connection.key, publisher, source, interrupter, kernel_dir).run()
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn serve(
-    _ctx: zmq::Context,
-    shell: zmq::Socket,
-    control: zmq::Socket,
-    stdin: zmq::Socket,
-    iopub: zmq::Socket,
-    hb: zmq::Socket,
-    connection: &ConnectionInfo,
-    source: SessionSource,
-) -> Result<()> {
-    let publisher = publisher::Publisher::start(iopub, &connection.key, uuid::Uuid::new_v4().to_string());
-    publisher.status(None, ExecutionState::Starting);
-    heartbeat::start(hb);
-    let interrupter = Arc::new(interrupt::Interrupter::default());
-    let kernel_dir = Arc::new(Mutex::new(None));
-    control::start(
-        control,
-        connection.key.clone(),
-        publisher.clone(),
-        interrupter.clone(),
-        kernel_dir.clone(),
-    );
-    shell::Shell::new(shell, stdin, &connection.key, publisher, source, interrupter, kernel_dir).run()
 }
