@@ -19,6 +19,8 @@ fn main() -> anyhow::Result<()> {
     let optimizer_name = args.get(2).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
     let steps: usize = args.get(3).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
     let threads: i32 = args.get(4).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
+    // What every notebook gets from the kernel's preload (`runtime::init`).
+    torchbook::runtime::init();
     tch::set_num_threads(threads);
     tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);

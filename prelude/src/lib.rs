@@ -16,10 +16,12 @@ pub use serde_json;
 pub use tch;
 
 pub mod activation;
+pub mod allocator;
 pub mod data;
 pub mod datasets;
 pub mod display;
 pub mod doctor;
+pub mod flat;
 pub mod gradcheck;
 pub mod input;
 pub mod interrupt;

@@ -110,14 +110,15 @@ pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
 /// Binary cross-entropy on logits `z` (before the sigmoid):
 /// `−mean(y log σ(z) + (1 − y) log σ(−z))`.
 ///
-/// Written with `log σ` (libtorch's `log_sigmoid`, stable for large |z|) rather than the
-/// common `max(z, 0) − z y + log(1 + e^{−|z|})`: that form has kinks at `z = 0` whose
-/// subgradients autograd does not cancel, giving `−1` instead of `σ(0) − y = −½` there.
+/// Computed as `mean(z − y z − log σ(z))`, the same quantity (because `log σ(−z) = log σ(z) − z`)
+/// in five libtorch calls instead of ten, which matters in a training step on small batches.
+/// `log σ` is libtorch's `log_sigmoid`, stable for large |z|; the gradient is `(σ(z) − y) / N`
+/// everywhere. The common `max(z, 0) − z y + log(1 + e^{−|z|})` is not used: its kinks at
+/// `z = 0` have subgradients autograd does not cancel, giving `−1` instead of `σ(0) − y = −½`.
 pub fn f_binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy_with_logits", logits, target)?;
-    let not_target = target.neg().g_add_scalar(1.0);
-    let log_likelihood = target * logits.log_sigmoid() + not_target * logits.neg().log_sigmoid();
-    Ok(log_likelihood.mean(logits.kind()).neg())
+    let per_example = logits - logits * target - logits.log_sigmoid();
+    Ok(per_example.mean(logits.kind()))
 }
 
 /// [`f_binary_cross_entropy_with_logits`]; panics with the error message if the shapes differ.
@@ -246,6 +247,18 @@ mod tests {
             &cross_entropy(&x, &classes),
             x.cross_entropy_loss::<Tensor>(&classes, None, Reduction::Mean, -100, 0.0).double_value(&[]),
         );
+    }
+
+    #[test]
+    fn bce_with_logits_stays_finite_and_exact_at_extreme_logits() {
+        // Against libtorch's fused kernel, in float32 where e^{±100} would overflow.
+        let z = Tensor::from_slice(&[100.0f32, -100.0, 30.0, -30.0, 100.0]).set_requires_grad(true);
+        let y = Tensor::from_slice(&[1.0f32, 0.0, 0.0, 1.0, 0.0]);
+        let ours = binary_cross_entropy_with_logits(&z, &y);
+        let builtin = z.binary_cross_entropy_with_logits::<Tensor>(&y, None, None, Reduction::Mean);
+        assert!(ours.allclose(&builtin, 1e-6, 1e-6, false), "{ours} vs {builtin}");
+        let grad = |loss: Tensor| Tensor::run_backward(&[loss], &[&z], false, false)[0].shallow_clone();
+        assert!(grad(ours).allclose(&grad(builtin), 1e-7, 1e-7, false));
     }
 
     #[test]

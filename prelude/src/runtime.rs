@@ -1,4 +1,4 @@
-//! Set-up of the execution process: CUDA, panics and interrupts.
+//! Set-up of the execution process: CUDA, the allocator, panics and interrupts.
 //!
 //! The kernel calls [`init`] in every execution process it starts (at kernel start and after
 //! a crash or a forced interrupt), before the first user cell runs.
@@ -30,7 +30,9 @@ static CUDA_LOAD: OnceLock<CudaLoad> = OnceLock::new();
 /// - loads `libtorch_cuda.so` when an NVIDIA driver is present, because tch only sees CUDA when
 ///   that library is in the process (tch-rs #980) and cells are linked without it;
 /// - reports panics to the kernel as one structured line (message and location);
-/// - turns SIGINT into the flag read by [`check_interrupt`](crate::interrupt::check_interrupt).
+/// - turns SIGINT into the flag read by [`check_interrupt`](crate::interrupt::check_interrupt);
+/// - keeps freed tensor memory in the process for the next training step
+///   ([`allocator::keep_freed_memory`](crate::allocator::keep_freed_memory)).
 ///
 /// ```
 /// torchbook::runtime::init();
@@ -40,6 +42,7 @@ pub fn init() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         cuda_load();
+        crate::allocator::keep_freed_memory();
         if std::env::var_os(crate::display::KERNEL_ENV).is_some() {
             install_panic_hook();
             crate::interrupt::install_sigint_handler();
