@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ EVCXR_TMP = PEERS / "evcxr-tmpdir"
 SPECS = PEERS / "kernelspecs"
 
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+from stats import summary  # noqa: E402
 from jupyter_client.manager import start_new_kernel  # noqa: E402
 
 TORCH_LIB = Path(ROOT / ".venv/lib").glob("python3*/site-packages/torch/lib").__next__()
@@ -69,10 +70,6 @@ CELLS = {
         'println!("EVCXR_BEGIN_CONTENT text/plain\\nstart\\nEVCXR_END_CONTENT");\nprintln!("EVCXR_BEGIN_CONTENT text/plain\\ndone\\nEVCXR_END_CONTENT");',
     ),
 }
-
-
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):7.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
 
 
 def write_specs() -> None:

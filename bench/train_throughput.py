@@ -3,10 +3,12 @@
     .venv/bin/python bench/train_throughput.py [--rounds 5] [--steps 300] [--threads 2]
 
 Same models, same batch sizes, same thread count, same machine, alternating Rust and Python in
-each round; prints each figure's median (min-max) and the ratio Rust / PyTorch. Models:
-`text` = Embedding 10,000x16 -> mean pooling -> Linear, batch 32, sequence 100 (the course's text
-classifier); `mlp` = 64-256-256-10 on digit-sized input, batch 64. Optimizer: Adam (lr 1e-3),
-the prelude's own and libtorch's (through tch).
+each round; prints each figure's median (min-max) and the ratio Rust / PyTorch. Models (the
+course's): `text` = Embedding 10,000x16 -> mean pooling -> Linear, batch 32, sequence 100, and
+`lstm` = the same embedding -> LSTM 128 -> Linear on the last hidden state (notebook 06); `mlp`
+= 64-256-256-10 on digit-sized input, batch 64; `cnn` = notebook 07's digits CNN (conv 3x3 1->16,
+ReLU, max pool 2, conv 3x3 16->32, ReLU, max pool 2, dropout 0.2, Linear 128->10), batch 32.
+Optimizer: Adam (lr 1e-3), the prelude's own and libtorch's (through tch).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import torch
 import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from stats import summary  # noqa: E402
 
 
 def rust_binary() -> Path:
@@ -44,16 +48,35 @@ def rust_steps(binary: Path, model: str, optimizer: str, steps: int, threads: in
 def python_steps(model: str, steps: int, threads: int) -> float:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    if model == "text":
-        net = torch.nn.Sequential()
+    if model in ("text", "lstm"):
         emb = torch.nn.Embedding(10_000, 16)
-        dense = torch.nn.Linear(16, 1)
-        params = list(emb.parameters()) + list(dense.parameters())
         x = torch.randint(10_000, (32, 100))
         y = torch.randint(2, (32, 1)).float()
+        if model == "text":
+            dense = torch.nn.Linear(16, 1)
+            params = list(emb.parameters()) + list(dense.parameters())
+
+            def forward():
+                return F.binary_cross_entropy_with_logits(dense(emb(x).mean(1)), y)
+        else:
+            lstm = torch.nn.LSTM(16, 128, batch_first=True)
+            dense = torch.nn.Linear(128, 1)
+            params = list(emb.parameters()) + list(lstm.parameters()) + list(dense.parameters())
+
+            def forward():
+                _, (hidden, _) = lstm(emb(x))
+                return F.binary_cross_entropy_with_logits(dense(hidden[-1]), y)
+    elif model == "cnn":
+        net = torch.nn.Sequential(
+            torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(), torch.nn.Dropout(0.2), torch.nn.Linear(32 * 2 * 2, 10))
+        params = list(net.parameters())
+        x = torch.rand(32, 1, 8, 8)
+        y = torch.randint(10, (32,))
 
         def forward():
-            return F.binary_cross_entropy_with_logits(dense(emb(x).mean(1)), y)
+            return F.cross_entropy(net(x), y)
     else:
         net = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
                                   torch.nn.ReLU(), torch.nn.Linear(256, 10))
@@ -78,19 +101,17 @@ def python_steps(model: str, steps: int, threads: int) -> float:
     return steps / (time.perf_counter() - started)
 
 
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):8.1f} ({min(values):.1f}-{max(values):.1f})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", nargs="+", default=["text", "lstm", "mlp", "cnn"],
+                        choices=["text", "lstm", "mlp", "cnn"])
     args = parser.parse_args()
     binary = rust_binary()
     print(f"torch {torch.__version__}, {args.threads} threads, {args.steps} steps per run, {args.rounds} rounds")
-    for model in ["text", "mlp"]:
+    for model in args.models:
         results = {"pytorch": [], "torchbook adam": [], "tch adam": []}
         for _ in range(args.rounds):
             results["pytorch"].append(python_steps(model, args.steps, args.threads))
@@ -99,7 +120,7 @@ def main() -> None:
         base = statistics.median(results["pytorch"])
         for name, values in results.items():
             ratio = statistics.median(values) / base
-            print(f"{model:>5} {name:<15} steps/s {summary(values)}  ratio to PyTorch {ratio:.2f}x")
+            print(f"{model:>5} {name:<15} {summary(values, 'steps/s', 1)}  ratio to PyTorch {ratio:.2f}x")
         sys.stdout.flush()
 
 

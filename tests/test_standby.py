@@ -1,7 +1,7 @@
 """Standby kernels (kernel/src/standby.rs): a notebook is served by a session started ahead of
 time, in the notebook's folder, and the standby's life is tied to the process Jupyter started.
 
-No assertion here depends on timing; bench/kernel_latency.py measures how much faster it is.
+No assertion here depends on timing; bench/peers.py measures how much faster it is.
 """
 
 from __future__ import annotations

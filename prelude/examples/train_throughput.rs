@@ -1,8 +1,11 @@
 //! Training steps per second of the course's models with the Torchbook prelude, for the
 //! side-by-side comparison with PyTorch in `bench/train_throughput.py`.
 //!
-//! `train_throughput MODEL OPTIMIZER STEPS THREADS` with MODEL `text` (Embedding 10,000×16, mean
-//! pooling, Linear, batch 32, sequence 100) or `mlp` (digits MLP 64-256-256-10, batch 64) and
+//! `train_throughput MODEL OPTIMIZER STEPS THREADS` with MODEL one of the course's models:
+//! `text` (Embedding 10,000×16, mean pooling, Linear; batch 32, sequence 100), `lstm` (Embedding
+//! 10,000×16, LSTM 128, Linear on the last hidden state; batch 32, sequence 100), `mlp` (digits
+//! MLP 64-256-256-10, batch 64) or `cnn` (notebook 07's digits CNN: two 3×3 convolutions with
+//! ReLU and 2×2 max pooling, dropout 0.2, Linear; 8×8 images, batch 32); and
 //! OPTIMIZER `torchbook` (the prelude's Adam) or `tch` (libtorch's Adam through tch). Prints one
 //! line: `steps_per_second <value>`.
 
@@ -14,7 +17,7 @@ type LossFn = fn(&Tensor, &Tensor) -> Tensor;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: train_throughput text|mlp torchbook|tch STEPS THREADS";
+    let usage = "usage: train_throughput text|lstm|mlp|cnn torchbook|tch STEPS THREADS";
     let model_name = args.get(1).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
     let optimizer_name = args.get(2).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
     let steps: usize = args.get(3).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
@@ -34,6 +37,33 @@ fn main() -> anyhow::Result<()> {
             Tensor::randint(2, [32, 1], (Kind::Float, Device::Cpu)),
             binary_cross_entropy_with_logits,
         ),
+        "lstm" => (
+            nn::seq_t()
+                .add(nn::embedding(&vs.root() / "embedding", 10_000, 16, Default::default()))
+                .add(lstm(&vs.root() / "lstm", 16, 128, Default::default()))
+                .add(nn::linear(&vs.root() / "dense", 128, 1, Default::default())),
+            Tensor::randint(10_000, [32, 100], (Kind::Int64, Device::Cpu)),
+            Tensor::randint(2, [32, 1], (Kind::Float, Device::Cpu)),
+            binary_cross_entropy_with_logits,
+        ),
+        "cnn" => {
+            let same = nn::ConvConfig { padding: 1, ..Default::default() };
+            (
+                nn::seq_t()
+                    .add(nn::conv2d(&vs.root() / "conv1", 1, 16, 3, same))
+                    .add_fn(|x| x.relu())
+                    .add(MaxPool2d::new(2))
+                    .add(nn::conv2d(&vs.root() / "conv2", 16, 32, 3, same))
+                    .add_fn(|x| x.relu())
+                    .add(MaxPool2d::new(2))
+                    .add(Flatten)
+                    .add(Dropout::new(0.2))
+                    .add(nn::linear(&vs.root() / "out", 32 * 2 * 2, 10, Default::default())),
+                Tensor::rand([32, 1, 8, 8], (Kind::Float, Device::Cpu)),
+                Tensor::randint(10, [32], (Kind::Int64, Device::Cpu)),
+                cross_entropy,
+            )
+        }
         "mlp" => (
             nn::seq_t()
                 .add(nn::linear(&vs.root() / "fc1", 64, 256, Default::default()))
