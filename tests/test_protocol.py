@@ -196,6 +196,47 @@ def test_evcxr_commands_still_work(kernel: Kernel):
     assert kernel.ok(":version").result("text/plain")
 
 
+def test_plain_values_are_shown_on_the_first_compile(kernel: Kernel):
+    # evcxr compiles a cell ending in a value without a rich display twice ("Fallback" in
+    # :timing's phases); the prelude's EvcxrDebugDisplay and the kernel's `&name` rewrite make
+    # the first compile succeed. The phase list, not a duration, is what is checked.
+    kernel.ok(":timing")
+    try:
+        kernel.ok("let shown_plain = 5;\nlet mut shown_mut = vec![1, 2];")
+        for code, text in [("1 + 2", "3"), ("shown_plain", "5"), ("shown_mut", "[1, 2]"),
+                           ("Some(2.5f64)", "Some(2.5)"), ('"text"', "text")]:
+            run = kernel.ok(code)
+            shown, _, phases = run.result().partition("\nTook ")
+            assert shown == text, (code, run.result())
+            assert "Fallback" not in phases, (code, phases)
+        tensor = kernel.ok("Tensor::from(2.0)")
+        assert "<table" in tensor.result("text/html") or "Tensor" in tensor.result("text/html")
+        kernel.ok("struct NotDebug;")
+        error = kernel.execute("NotDebug").error()
+        assert "Debug" in error["evalue"], error
+    finally:
+        kernel.ok(":timing")
+
+
+def test_fmt_and_types_reach_the_prelude_display(kernel: Kernel):
+    try:
+        kernel.ok(":fmt {:.2?}")
+        assert kernel.ok("vec![1.0f64 / 3.0]").result() == "[0.33]"
+        kernel.ok(":types")
+        assert kernel.ok("Some(1.5f64)").result() == ": Option<f64> = Some(1.50)"
+        kernel.ok(":types")
+        refused = kernel.execute(":fmt {}")
+        assert refused.status == "error"
+        assert "Torchbook shows values with a Debug format" in refused.error()["evalue"]
+        assert kernel.ok("vec![1.0f64 / 3.0]").result() == "[0.33]"
+        # A new execution process (after a crash) gets the style again.
+        assert kernel.execute("std::process::abort();").error()["ename"] == "ProcessCrashed"
+        assert kernel.ok("vec![1.0f64 / 3.0]").result() == "[0.33]"
+    finally:
+        kernel.ok(":fmt")
+    assert kernel.ok("vec![1.0f64 / 3.0]").result() == "[0.3333333333333333]"
+
+
 def test_cooperative_interrupt_stops_a_prelude_aware_loop_and_keeps_state(kernel: Kernel):
     kernel.ok("let before_interrupt = 41;")
     code = ('println!("looping");\nlet mut spins = 0u64;\n'
@@ -246,13 +287,12 @@ def test_abort_crashes_only_the_execution_process(kernel: Kernel):
     assert kernel.execute('panic!("after the crash")').error()["ename"] == "Panic"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open: in the evcxr execution process Tensor::f_empty of 2^60 bytes reports success, while "
-    "torch.zeros(2**58) in Python refuses with ENOMEM on the same machine; cause not found yet"))
 def test_a_failed_allocation_is_an_error_in_the_cell_and_keeps_variables(kernel: Kernel):
     kernel.ok("let before_oom = 41 + 1;")
     # 2^58 floats are 1 EiB: more than any machine's address space, so libtorch's allocator
-    # refuses at once (no page is touched, so the OOM killer is never involved).
+    # refuses at once (no page is touched, so the OOM killer is never involved). Before the
+    # kernels linked torch-sys's wrapper as one shared library (kernel/src/warm.rs,
+    # shared_wrapper), the refusal was recorded in the cell's own copy of the wrapper and lost.
     run = kernel.execute("let huge = Tensor::zeros([1i64 << 58], (Kind::Float, Device::Cpu));")
     assert run.status == "error"
     text = "\n".join(run.reply["content"]["traceback"])
@@ -261,7 +301,7 @@ def test_a_failed_allocation_is_an_error_in_the_cell_and_keeps_variables(kernel:
     handled = kernel.ok(
         "match Tensor::f_zeros([1i64 << 58], (Kind::Float, Device::Cpu)) "
         "{ Ok(_) => \"allocated\".to_string(), Err(e) => format!(\"refused: {}\", e.to_string().len() > 0) }")
-    assert handled.result() == '"refused: true"'
+    assert handled.result() == "refused: true"
     assert kernel.ok("before_oom").result() == "42"
     if kernel.ok("tch::Cuda::is_available()").result() == "true":
         run = kernel.execute("let huge = Tensor::zeros([1i64 << 58], (Kind::Float, Device::Cuda(0)));")

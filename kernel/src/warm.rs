@@ -8,7 +8,8 @@ use std::time::Instant;
 /// Where libtorch and the prebuilt C++ wrapper of torch-sys live.
 #[derive(Debug, Clone)]
 pub struct NativeLibs {
-    /// `libtch.a` built by torch-sys's build script for the workspace.
+    /// `libtch.a` built by torch-sys's build script for the workspace (given to `warm`), or
+    /// the shared library made from it in the store (what kernels link).
     pub libtch: PathBuf,
     /// libtorch's `lib` directory (inside the `torch` Python package).
     pub torch_lib: PathBuf,
@@ -23,12 +24,67 @@ pub fn host_triple() -> Result<String> {
         .context("rustc -vV printed no host line")
 }
 
+/// File name of the shared torch-sys wrapper in the store's `native/` directory.
+pub const SHARED_WRAPPER: &str = "libtch_capi.so";
+
+/// Links torch-sys's static C++ wrapper (`libtch.a`) into one shared library in `dir`.
+///
+/// In evcxr's layout every dependency and every cell is its own shared object. Linked
+/// statically, the wrapper was copied into each one that calls it (`libtch-*.so`,
+/// `libtorchbook-*.so`, and every cell that instantiates a generic tch function), each copy with
+/// its own thread-local `torch_last_err`: a cell's copy of `atg_empty` recorded libtorch's
+/// "can't allocate memory" in the cell's copy, tch's `read_and_clean_error` (in `libtch-*.so`)
+/// read its own, found nothing, and returned `Ok` with an invalid tensor. With one shared copy
+/// every error reaches tch. The library's SONAME is its absolute path, so the objects that
+/// link it find it at run time without `LD_LIBRARY_PATH` or an rpath. Rebuilt only when
+/// `libtch.a` is newer; written beside and renamed, so running kernels keep their copy.
+pub fn shared_wrapper(libtch: &Path, torch_lib: &Path, dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let out = dir.join(SHARED_WRAPPER);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(built), Some(source)) = (modified(&out), modified(libtch)) {
+        if built >= source {
+            return Ok(out);
+        }
+    }
+    let partial = dir.join(format!("{SHARED_WRAPPER}.{}", std::process::id()));
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".to_owned());
+    let mut command = std::process::Command::new(&cxx);
+    command
+        .arg("-shared")
+        .arg("-o")
+        .arg(&partial)
+        .arg(format!("-Wl,-soname,{}", out.display()))
+        .arg("-Wl,--whole-archive")
+        .arg(libtch)
+        .arg("-Wl,--no-whole-archive")
+        .arg(format!("-L{}", torch_lib.display()))
+        .arg(format!("-Wl,-rpath,{}", torch_lib.display()));
+    if torch_lib.join("libtorch_cuda.so").exists() {
+        command.arg("-ltorch_cuda");
+    }
+    command.args(["-ltorch_cpu", "-ltorch", "-lc10"]);
+    let output = command.output().with_context(|| format!("running {cxx} to link {}", out.display()))?;
+    if !output.status.success() {
+        let _ = std::fs::remove_file(&partial);
+        bail!(
+            "linking {} from {} failed: {}",
+            out.display(),
+            libtch.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    std::fs::rename(&partial, &out)?;
+    Ok(out)
+}
+
 /// The shared cargo configuration of every kernel directory.
 ///
 /// Dependencies build with optimisations while cells build at opt-level 0 (cells are small and
 /// call into libtorch, so compile time matters more there). With `native`, torch-sys's build
-/// script is replaced by a `links` override pointing at the prebuilt `libtch.a`, so the C++
-/// wrapper is compiled once per install, not once per build directory.
+/// script is replaced by a `links` override pointing at the prebuilt wrapper (see
+/// [`shared_wrapper`]), so the C++ wrapper is compiled once per install and loaded once per
+/// execution process.
 pub fn cargo_config(triple: &str, native: Option<&NativeLibs>) -> String {
     let mut text = String::from(
         "# Written by `torchbook-kernel warm`; shared by every kernel directory below.\n\
@@ -36,7 +92,7 @@ pub fn cargo_config(triple: &str, native: Option<&NativeLibs>) -> String {
     );
     if let Some(n) = native {
         let dir = n.libtch.parent().unwrap_or(Path::new("."));
-        let mut libs = vec!["\"static=tch\"".to_owned()];
+        let mut libs = vec!["\"dylib=tch_capi\"".to_owned()];
         for lib in ["torch_cuda", "torch_cpu", "torch", "c10"] {
             if lib != "torch_cuda" || n.torch_lib.join("libtorch_cuda.so").exists() {
                 libs.push(format!("\"{lib}\""));
@@ -71,10 +127,7 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     }
     let native_copy = native
         .map(|n| -> Result<NativeLibs> {
-            let dir = store.root().join("native");
-            std::fs::create_dir_all(&dir)?;
-            let libtch = dir.join("libtch.a");
-            std::fs::copy(&n.libtch, &libtch).with_context(|| format!("copying {}", n.libtch.display()))?;
+            let libtch = shared_wrapper(&n.libtch, &n.torch_lib, &store.root().join("native"))?;
             Ok(NativeLibs { libtch, torch_lib: n.torch_lib.clone() })
         })
         .transpose()?;
@@ -125,13 +178,13 @@ mod tests {
         let plain = cargo_config("x86_64-unknown-linux-gnu", None);
         assert!(plain.contains("[profile.dev.package.\"*\"]\nopt-level = 2"));
         assert!(!plain.contains(".tch]"));
-        let native = NativeLibs { libtch: "/s/native/libtch.a".into(), torch_lib: "/nonexistent/lib".into() };
+        let native =
+            NativeLibs { libtch: "/s/native/libtch_capi.so".into(), torch_lib: "/nonexistent/lib".into() };
         let text = cargo_config("x86_64-unknown-linux-gnu", Some(&native));
         assert!(text.contains("[target.x86_64-unknown-linux-gnu.tch]"));
         assert!(text.contains("\"native=/s/native\""));
-        assert!(
-            text.contains("rustc-link-lib = [\"static=tch\", \"torch_cpu\", \"torch\", \"c10\", \"gomp\"]")
-        );
+        assert!(text
+            .contains("rustc-link-lib = [\"dylib=tch_capi\", \"torch_cpu\", \"torch\", \"c10\", \"gomp\"]"));
         let parsed: toml::Table = text.parse().expect("cargo_config writes valid TOML");
         assert_eq!(
             parsed["target"]["x86_64-unknown-linux-gnu"]["tch"]["libtorch_lib"].as_str(),

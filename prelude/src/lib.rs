@@ -19,6 +19,7 @@ pub mod activation;
 pub mod allocator;
 pub mod data;
 pub mod datasets;
+pub mod debug_display;
 pub mod display;
 pub mod doctor;
 pub mod flat;

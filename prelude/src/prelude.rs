@@ -10,6 +10,7 @@
 pub use crate::activation::*;
 pub use crate::data::*;
 pub use crate::datasets::LabelledText;
+pub use crate::debug_display::EvcxrDebugDisplay;
 pub use crate::display::{clear_output, display, DisplayHandle, Displayable, EvcxrDisplay};
 pub use crate::doctor::doctor;
 pub use crate::gradcheck::{gradcheck, gradcheck_with, GradcheckReport};

@@ -1,5 +1,6 @@
 //! One evcxr session with the Torchbook prelude loaded: start, run cells, analyse code.
 
+use super::debug_style::{shown_by_reference, DebugStyle};
 use super::store::Store;
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,8 @@ pub struct Session {
     remove_dir_on_drop: bool,
     process: Arc<Mutex<Child>>,
     last_pid: u32,
+    /// `:fmt` / `:types` as last passed to the prelude.
+    debug_style: DebugStyle,
     /// Lines the execution process writes to stdout (evcxr keeps their order with the cell end).
     pub stdout: crossbeam_channel::Receiver<String>,
     /// Lines the execution process writes to stderr.
@@ -106,6 +109,7 @@ impl Session {
             remove_dir_on_drop,
             process,
             last_pid,
+            debug_style: DebugStyle::default(),
             stdout: outputs.stdout,
             stderr: outputs.stderr,
             timings: StartTimings { evcxr: evcxr_time, ..Default::default() },
@@ -147,15 +151,28 @@ impl Session {
 
     /// Compiles and runs a cell (or evcxr command), answering input requests with
     /// `input(prompt, is_password)`.
+    ///
+    /// A `:fmt` the prelude cannot follow is refused before anything runs; after a cell that
+    /// changed `:fmt` or `:types`, the new style is passed to the prelude
+    /// ([`debug_style`](super::debug_style)); a cell ending in a variable's name shows it
+    /// through a reference, so that it too is shown on the first compile.
     pub fn execute(
         &mut self,
         code: &str,
         input: &dyn Fn(&str, bool) -> String,
     ) -> Result<evcxr::EvalOutputs, evcxr::Error> {
+        let style = self.debug_style.after_commands(code).map_err(evcxr::Error::Message)?;
+        let by_reference = if style.show_types { None } else { shown_by_reference(code) };
+        let code = by_reference.as_deref().unwrap_or(code);
         // evcxr does not export the request's type, so the closure gets it from the field.
         let mut callbacks =
             evcxr::EvalCallbacks { input_reader: &|request| input(&request.prompt, request.is_password) };
-        self.ctx.execute_with_callbacks(code, &mut callbacks)
+        let outputs = self.ctx.execute_with_callbacks(code, &mut callbacks)?;
+        if style != self.debug_style {
+            self.ctx.execute(&style.sync_code())?;
+            self.debug_style = style;
+        }
+        Ok(outputs)
     }
 
     /// True once after evcxr replaced the execution process (crash, kill, `:restart`).
@@ -169,6 +186,10 @@ impl Session {
     /// Prepares a replaced execution process: CUDA, panic reports, interrupts.
     pub fn reinit(&mut self) -> Result<()> {
         self.ctx.execute(REINIT_CODE).map_err(|e| anyhow!("re-initialising the prelude failed: {e}"))?;
+        if self.debug_style != DebugStyle::default() {
+            let code = self.debug_style.sync_code();
+            self.ctx.execute(&code).map_err(|e| anyhow!("restoring the :fmt/:types style failed: {e}"))?;
+        }
         self.take_restart();
         Ok(())
     }
