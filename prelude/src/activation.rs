@@ -24,48 +24,105 @@ pub fn relu(xs: &Tensor) -> Tensor {
 ///
 /// The slope is exactly zero for every negative input: a unit whose input stays negative gets
 /// no gradient and stops learning ("dying ReLU").
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let x = Tensor::from_slice(&[-2.0f64, 0.0, 3.0]);
+/// assert_eq!(Vec::<f64>::try_from(relu_derivative(&x)).unwrap(), vec![0.0, 0.0, 1.0]);
+/// ```
 pub fn relu_derivative(xs: &Tensor) -> Tensor {
     xs.gt(0.0).to_kind(xs.kind())
 }
 
 /// `x` where `x > 0`, else `slope · x`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let x = Tensor::from_slice(&[-2.0f64, 3.0]);
+/// assert_eq!(Vec::<f64>::try_from(leaky_relu(&x, 0.01)).unwrap(), vec![-0.02, 3.0]);
+/// ```
 pub fn leaky_relu(xs: &Tensor, slope: f64) -> Tensor {
     xs.where_self(&xs.gt(0.0), &(xs * slope))
 }
 
 /// `1` where `x > 0`, else `slope` (PyTorch's autograd also gives `slope` at 0).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let x = Tensor::from_slice(&[-2.0f64, 0.0, 3.0]);
+/// assert_eq!(Vec::<f64>::try_from(leaky_relu_derivative(&x, 0.01)).unwrap(), vec![0.01, 0.01, 1.0]);
+/// ```
 pub fn leaky_relu_derivative(xs: &Tensor, slope: f64) -> Tensor {
     let one = xs.ones_like();
     one.where_self(&xs.gt(0.0), &(&one * slope))
 }
 
 /// `1 / (1 + e^{-x})`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let s = sigmoid(&Tensor::from_slice(&[0.0f64, 2.0]));
+/// assert_eq!(s.double_value(&[0]), 0.5);
+/// assert!((s.double_value(&[1]) - 0.8807970779778823).abs() < 1e-15); // 1 / (1 + e^-2)
+/// ```
 pub fn sigmoid(xs: &Tensor) -> Tensor {
     (xs.neg().exp() + 1.0).reciprocal()
 }
 
 /// `σ(x) (1 − σ(x))`, at most 1/4: stacked sigmoids shrink gradients ("vanishing gradients").
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // The largest slope is at 0: σ(0)(1 − σ(0)) = 1/4.
+/// assert_eq!(sigmoid_derivative(&Tensor::from(0.0f64)).double_value(&[]), 0.25);
+/// ```
 pub fn sigmoid_derivative(xs: &Tensor) -> Tensor {
     let s = sigmoid(xs);
     &s * (1.0 - &s)
 }
 
 /// `(e^x − e^{−x}) / (e^x + e^{−x})`, computed by libtorch's stable `tanh`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let t = tanh(&Tensor::from_slice(&[0.0f64, 1.0]));
+/// assert_eq!(t.double_value(&[0]), 0.0);
+/// assert!((t.double_value(&[1]) - 1f64.tanh()).abs() < 1e-15);
+/// ```
 pub fn tanh(xs: &Tensor) -> Tensor {
     xs.tanh()
 }
 
 /// `1 − tanh²(x)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// assert_eq!(tanh_derivative(&Tensor::from(0.0f64)).double_value(&[]), 1.0);
+/// ```
 pub fn tanh_derivative(xs: &Tensor) -> Tensor {
     1.0 - xs.tanh().square()
 }
 
 /// `x Φ(x)` with `Φ` the standard normal CDF (the exact GELU, not the tanh approximation).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let g = gelu(&Tensor::from_slice(&[0.0f64, 1.0]));
+/// assert_eq!(g.double_value(&[0]), 0.0);
+/// // 1 · Φ(1) = 0.8413447460685429 (standard normal CDF at 1)
+/// assert!((g.double_value(&[1]) - 0.8413447460685429).abs() < 1e-12);
+/// ```
 pub fn gelu(xs: &Tensor) -> Tensor {
     xs * normal_cdf(xs)
 }
 
 /// `Φ(x) + x φ(x)` with `φ` the standard normal density.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // At 0: Φ(0) + 0 · φ(0) = 1/2.
+/// assert_eq!(gelu_derivative(&Tensor::from(0.0f64)).double_value(&[]), 0.5);
+/// ```
 pub fn gelu_derivative(xs: &Tensor) -> Tensor {
     let density = (xs.square() * -0.5).exp() / (2.0 * std::f64::consts::PI).sqrt();
     normal_cdf(xs) + xs * density
@@ -89,6 +146,13 @@ pub fn softmax(xs: &Tensor, dim: i64) -> Tensor {
 }
 
 /// The Jacobian of softmax for a vector `x` of length `n`: `diag(p) − p pᵀ`, shape `[n, n]`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // Two equal inputs: p = (½, ½), so diag(p) − p pᵀ = [[¼, −¼], [−¼, ¼]].
+/// let j = softmax_jacobian(&Tensor::from_slice(&[0.0f64, 0.0]));
+/// assert_eq!(Vec::<f64>::try_from(j.reshape([-1])).unwrap(), vec![0.25, -0.25, -0.25, 0.25]);
+/// ```
 pub fn softmax_jacobian(xs: &Tensor) -> Tensor {
     let p = softmax(xs, 0);
     p.diag(0) - p.outer(&p)
@@ -120,6 +184,13 @@ pub enum Activation {
 
 impl Activation {
     /// The function.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let x = Tensor::from_slice(&[-1.0f64, 2.0]);
+    /// assert_eq!(Vec::<f64>::try_from(Activation::LeakyRelu(0.1).apply_to(&x)).unwrap(), vec![-0.1, 2.0]);
+    /// assert!(Activation::Identity.apply_to(&x).equal(&x));
+    /// ```
     pub fn apply_to(&self, xs: &Tensor) -> Tensor {
         match *self {
             Activation::Relu => relu(xs),
@@ -132,6 +203,16 @@ impl Activation {
     }
 
     /// Its derivative, elementwise.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // Every derivative agrees with autograd (the activations chapter plots both).
+    /// let x = Tensor::from_slice(&[-1.5f64, -0.2, 0.3, 2.0]).set_requires_grad(true);
+    /// for a in [Activation::Relu, Activation::LeakyRelu(0.01), Activation::Sigmoid, Activation::Tanh, Activation::Gelu] {
+    ///     let autograd = Tensor::run_backward(&[a.apply_to(&x).sum(Kind::Double)], &[&x], false, false)[0].shallow_clone();
+    ///     assert!(a.derivative(&x.detach()).allclose(&autograd, 1e-12, 1e-12, false), "{}", a.name());
+    /// }
+    /// ```
     pub fn derivative(&self, xs: &Tensor) -> Tensor {
         match *self {
             Activation::Relu => relu_derivative(xs),
@@ -144,6 +225,11 @@ impl Activation {
     }
 
     /// A short name for legends.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert_eq!((Activation::Gelu.name(), Activation::LeakyRelu(0.01).name()), ("GELU".to_owned(), "LeakyReLU(0.01)".to_owned()));
+    /// ```
     pub fn name(&self) -> String {
         match self {
             Activation::Relu => "ReLU".to_owned(),

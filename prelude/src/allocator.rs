@@ -16,11 +16,27 @@
 //! freed. On other C libraries it does nothing.
 
 /// glibc's largest dynamic mmap threshold on 64-bit systems (`DEFAULT_MMAP_THRESHOLD_MAX`).
+///
+/// ```
+/// assert_eq!(torchbook::allocator::MMAP_THRESHOLD, 32 << 20);
+/// ```
 pub const MMAP_THRESHOLD: usize = 32 << 20;
 /// Free memory at the top of the heap kept before glibc trims it.
+///
+/// ```
+/// assert_eq!(torchbook::allocator::TRIM_THRESHOLD, 64 << 20);
+/// ```
 pub const TRIM_THRESHOLD: usize = 2 * MMAP_THRESHOLD;
 
 /// What [`keep_freed_memory`] did.
+///
+/// ```
+/// use torchbook::allocator::{keep_freed_memory, AllocatorTuning};
+/// match keep_freed_memory() {
+///     AllocatorTuning::Applied | AllocatorTuning::Unsupported => {}
+///     AllocatorTuning::Refused => panic!("glibc refused the thresholds"),
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AllocatorTuning {
     /// Both glibc thresholds were set.

@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 use tch::{Kind, Tensor};
 
 /// Why a data set could not be loaded.
+///
+/// ```
+/// use torchbook::datasets::load_sentiment_file;
+/// let missing = load_sentiment_file(std::path::Path::new("/no/such/file.txt"), "imdb").unwrap_err();
+/// assert!(missing.to_string().starts_with("cannot read /no/such/file.txt: "));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     /// The file could not be opened or read.
@@ -32,6 +38,11 @@ pub enum DatasetError {
 }
 
 /// The `data/` folder: `TORCHBOOK_DATA` if set, else the one beside the prelude's sources.
+///
+/// ```
+/// let dir = torchbook::datasets::data_dir();
+/// assert!(dir.join("digits").join("digits.csv.gz").exists());
+/// ```
 pub fn data_dir() -> PathBuf {
     std::env::var_os("TORCHBOOK_DATA")
         .map(PathBuf::from)
@@ -50,6 +61,11 @@ fn lines(path: &Path) -> Result<Vec<String>, DatasetError> {
 }
 
 /// One labelled text.
+///
+/// ```
+/// let sms = torchbook::datasets::sms_spam().unwrap();
+/// assert_eq!((sms[0].label, sms[0].source.as_str()), (0, "sms"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelledText {
     /// The text.
@@ -73,6 +89,18 @@ fn parse_label(path: &Path, line: usize, field: &str) -> Result<u8, DatasetError
 }
 
 /// Sentiment sentences of one file: `sentence<TAB>label`.
+///
+/// ```
+/// use torchbook::datasets::load_sentiment_file;
+/// let path = std::env::temp_dir().join(format!("torchbook-doc-sentiment-{}.txt", std::process::id()));
+/// std::fs::write(&path, "Loved it.\t1\nNot again.\t0\nno label here\n").unwrap();
+/// let err = load_sentiment_file(&path, "mine").unwrap_err();
+/// assert_eq!(err.to_string(), format!("{}:3: expected `sentence<TAB>label`", path.display()));
+/// std::fs::write(&path, "Loved it.\t1\nNot again.\t0\n").unwrap();
+/// let data = load_sentiment_file(&path, "mine").unwrap();
+/// assert_eq!((data[1].text.as_str(), data[1].label), ("Not again.", 0));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn load_sentiment_file(path: &Path, source: &str) -> Result<Vec<LabelledText>, DatasetError> {
     let mut out = Vec::new();
     for (i, line) in lines(path)?.iter().enumerate() {
@@ -115,6 +143,15 @@ pub fn sentiment() -> Result<Vec<LabelledText>, DatasetError> {
 }
 
 /// SMS messages of Almeida et al. (2011) from a `label<TAB>text` file with a header line.
+///
+/// ```
+/// use torchbook::datasets::load_sms_spam_file;
+/// let path = std::env::temp_dir().join(format!("torchbook-doc-sms-{}.txt", std::process::id()));
+/// std::fs::write(&path, "Label\tText\nham\tSee you at 6\nspom\tWIN NOW\n").unwrap();
+/// let err = load_sms_spam_file(&path).unwrap_err();
+/// assert_eq!(err.to_string(), format!("{}:3: label must be ham or spam, got \"spom\"", path.display()));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn load_sms_spam_file(path: &Path) -> Result<Vec<LabelledText>, DatasetError> {
     let mut out = Vec::new();
     for (i, line) in lines(path)?.iter().enumerate() {
@@ -156,6 +193,12 @@ pub fn sms_spam() -> Result<Vec<LabelledText>, DatasetError> {
 }
 
 /// Images and labels.
+///
+/// ```
+/// let d = torchbook::datasets::digits().unwrap();
+/// assert_eq!((d.images.size(), d.labels.size()), (vec![1797, 64], vec![1797]));
+/// assert!(d.images.max().double_value(&[]) <= 16.0);
+/// ```
 #[derive(Debug)]
 pub struct Digits {
     /// Pixels `[N, 64]` as `Float` in 0..16 (8×8 images, row by row).
@@ -165,6 +208,18 @@ pub struct Digits {
 }
 
 /// Digits from a CSV (optionally gzipped) of 64 pixel columns then the label.
+///
+/// ```
+/// use torchbook::datasets::load_digits_file;
+/// let path = std::env::temp_dir().join(format!("torchbook-doc-digits-{}.csv", std::process::id()));
+/// let row = |label: &str| format!("{}{label}\n", "0,".repeat(64));
+/// std::fs::write(&path, row("3") + &row("12")).unwrap();
+/// let err = load_digits_file(&path).unwrap_err();
+/// assert_eq!(err.to_string(), format!("{}:2: label 12 is not a digit", path.display()));
+/// std::fs::write(&path, row("3")).unwrap();
+/// assert_eq!(Vec::<i64>::try_from(load_digits_file(&path).unwrap().labels).unwrap(), vec![3]);
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn load_digits_file(path: &Path) -> Result<Digits, DatasetError> {
     let (mut pixels, mut labels) = (Vec::new(), Vec::new());
     for (i, line) in lines(path)?.iter().enumerate() {

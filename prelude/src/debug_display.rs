@@ -22,6 +22,13 @@ use std::io::Write;
 use std::sync::Mutex;
 
 /// Hexadecimal integers in `Debug` output (`{:x?}`, `{:X?}`).
+///
+/// ```
+/// use torchbook::debug_display::{debug_text, set_debug_style, DebugStyle, Hex};
+/// set_debug_style(DebugStyle { hex: Some(Hex::Upper), ..Default::default() });
+/// assert_eq!(debug_text(&[255u8, 16]), "[FF, 10]");
+/// set_debug_style(DebugStyle::default());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hex {
     /// `{:x?}`
@@ -32,6 +39,15 @@ pub enum Hex {
 
 /// How values without a rich display are written: the `Debug` format (`{:?}` by default, as
 /// set by `:fmt`) and whether the type is shown first (`:types`).
+///
+/// ```
+/// use torchbook::debug_display::{debug_text, set_debug_style, DebugStyle};
+/// set_debug_style(DebugStyle { show_types: true, ..Default::default() });
+/// assert_eq!(debug_text(&Some(1u8)), ": Option<u8> = Some(1)");
+/// set_debug_style(DebugStyle { pretty: true, ..Default::default() });
+/// assert_eq!(debug_text(&(1, 2)), "(\n    1,\n    2,\n)");
+/// set_debug_style(DebugStyle::default());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DebugStyle {
     /// `{:#?}`: pretty-printed over several lines.
@@ -60,6 +76,11 @@ pub fn set_debug_style(style: DebugStyle) {
 }
 
 /// The current style.
+///
+/// ```
+/// use torchbook::debug_display::{debug_style, DebugStyle};
+/// assert_eq!(debug_style(), DebugStyle::default()); // `{:?}`, no types, until `:fmt` or `:types`
+/// ```
 pub fn debug_style() -> DebugStyle {
     *STYLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

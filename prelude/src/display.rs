@@ -12,9 +12,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Prefix of a stdout line that carries a display message for the kernel.
 ///
 /// The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
+///
+/// ```
+/// // A control character starts the marker, so ordinary printed text never looks like one.
+/// assert!(torchbook::display::DISPLAY_MARKER.starts_with('\u{1e}'));
+/// ```
 pub const DISPLAY_MARKER: &str = "\u{1e}TORCHBOOK_DISPLAY ";
 
 /// Environment variable the kernel sets in the execution process.
+///
+/// ```
+/// // Unset outside a notebook: `display` then prints plain text.
+/// let in_kernel = std::env::var_os(torchbook::display::KERNEL_ENV).is_some();
+/// assert!(!in_kernel);
+/// ```
 pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
 
 /// A value that can be shown in a notebook, as one or more MIME representations.
@@ -64,6 +75,12 @@ pub struct Html(pub String);
 
 impl Html {
     /// Wraps an HTML fragment.
+    ///
+    /// ```
+    /// use torchbook::display::{Displayable, Html};
+    /// let table = Html::new("<table><tr><td>1</td></tr></table>");
+    /// assert_eq!(table.mime_bundle()[0], ("text/plain".to_owned(), "1".to_owned()));
+    /// ```
     pub fn new(html: impl Into<String>) -> Self {
         Html(html.into())
     }
@@ -93,6 +110,12 @@ fn strip_tags(html: &str) -> String {
 ///
 /// evcxr calls `value.evcxr_display()` on a cell's last expression when such a method exists;
 /// this blanket implementation provides it for every [`Displayable`].
+///
+/// ```
+/// use torchbook::display::{EvcxrDisplay, Html};
+/// // What evcxr compiles for a cell ending in an `Html` value.
+/// Html::new("<b>bold</b>").evcxr_display();
+/// ```
 pub trait EvcxrDisplay {
     /// Writes the value's MIME bundle in evcxr's content framing to stdout.
     fn evcxr_display(&self);
@@ -111,6 +134,15 @@ impl<T: Displayable + ?Sized> EvcxrDisplay for T {
 }
 
 /// A live output area created by [`display`]; [`update`](DisplayHandle::update) redraws it in place.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let progress = display(&"step 0");
+/// for step in 1..=3 {
+///     progress.update(&format!("step {step}"));
+/// }
+/// assert!(progress.display_id().starts_with("torchbook-"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayHandle {
     display_id: String,
@@ -185,6 +217,12 @@ impl DisplayHandle {
     }
 
     /// The Jupyter `display_id` of this output area.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let (a, b) = (display(&"a"), display(&"b"));
+    /// assert_ne!(a.display_id(), b.display_id());
+    /// ```
     pub fn display_id(&self) -> &str {
         &self.display_id
     }

@@ -4,9 +4,22 @@ use crate::display::Displayable;
 use crate::runtime::{cuda_load, CudaLoad};
 
 /// The PyTorch version tch 0.26 is built against (torch-sys's `TORCH_VERSION`).
+///
+/// ```
+/// assert_eq!(torchbook::doctor::EXPECTED_TORCH_VERSION, "2.13.0");
+/// ```
 pub const EXPECTED_TORCH_VERSION: &str = "2.13.0";
 
 /// What [`doctor`] found.
+///
+/// ```
+/// let report = torchbook::doctor::DoctorReport::collect();
+/// assert_eq!(report.cuda_available, tch::Cuda::is_available());
+/// if report.problems.is_empty() {
+///     // PyPI's wheel says "2.13.0+cu130"; the version before the local part is what counts.
+///     assert!(report.loaded_version.unwrap().starts_with("2.13.0"));
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoctorReport {
     /// Version tch expects.
@@ -60,6 +73,11 @@ pub fn doctor() -> DoctorReport {
 
 impl DoctorReport {
     /// Gathers the facts without printing.
+    ///
+    /// ```
+    /// let report = torchbook::doctor::DoctorReport::collect(); // prints nothing
+    /// assert_eq!(report.expected_version, torchbook::doctor::EXPECTED_TORCH_VERSION);
+    /// ```
     pub fn collect() -> DoctorReport {
         let cuda_load = cuda_load().clone();
         let library_dir = loaded_torch_library_dir();
@@ -118,6 +136,11 @@ impl DoctorReport {
     }
 
     /// The report as plain text.
+    ///
+    /// ```
+    /// let text = torchbook::doctor::DoctorReport::collect().text();
+    /// assert!(text.contains("2.13.0"));
+    /// ```
     pub fn text(&self) -> String {
         let mut s: String = self.rows().iter().map(|(k, v)| format!("{k:<22}{v}\n")).collect();
         if self.problems.is_empty() {

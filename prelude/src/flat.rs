@@ -93,6 +93,16 @@ pub struct FlatParams {
 
 impl FlatParams {
     /// Packs `params` (tensors the caller keeps using: a `VarStore`'s variables, say).
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// let flat = FlatParams::new(vec![a.shallow_clone(), b.shallow_clone()]);
+    /// assert_eq!(flat.groups(), 2); // one per dtype
+    /// assert_eq!(a.double_value(&[1]), 2.0); // same values, new storage
+    /// ```
     pub fn new(params: Vec<Tensor>) -> FlatParams {
         let mut by_place: Vec<(Device, Kind, Vec<Tensor>)> = Vec::new();
         for p in params {
@@ -106,21 +116,57 @@ impl FlatParams {
     }
 
     /// Number of (device, dtype) groups.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// assert_eq!(FlatParams::new(vec![a, b]).groups(), 2);
+    /// ```
     pub fn groups(&self) -> usize {
         self.groups.len()
     }
 
     /// The packed values of group `group`; writing to it writes to the parameters.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// let flat = FlatParams::new(vec![a.shallow_clone()]);
+    /// let _ = flat.buffer(0).g_mul_scalar_(10.0);
+    /// assert_eq!(a.double_value(&[0]), 10.0);
+    /// ```
     pub fn buffer(&self, group: usize) -> Tensor {
         self.groups[group].buffer.shallow_clone()
     }
 
     /// The group's parameters, in packing order.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// let flat = FlatParams::new(vec![a.shallow_clone(), b.shallow_clone()]);
+    /// assert_eq!(flat.params(1)[0].kind(), Kind::Double);
+    /// ```
     pub fn params(&self, group: usize) -> &[Tensor] {
         &self.groups[group].params
     }
 
     /// Where parameter `index` of group `group` lies in its buffer: (start, element count).
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::zeros([2, 3], (Kind::Float, Device::Cpu));
+    /// let b = Tensor::zeros([4], (Kind::Float, Device::Cpu));
+    /// let flat = FlatParams::new(vec![a, b]);
+    /// assert_eq!((flat.span(0, 0), flat.span(0, 1)), ((0, 6), (6, 4)));
+    /// ```
     pub fn span(&self, group: usize, index: usize) -> (i64, i64) {
         self.groups[group].spans[index]
     }
@@ -128,6 +174,17 @@ impl FlatParams {
     /// Packs again every group whose parameters no longer live in its buffer; returns the
     /// groups packed again, whose optimizer state must follow (see [`FlatParams::check`]'s
     /// callers). A parameter that changed its element count panics, naming both shapes.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let mut a = Tensor::from_slice(&[1.0f32, 2.0]);
+    /// let mut flat = FlatParams::new(vec![a.shallow_clone()]);
+    /// assert!(flat.check().is_empty());
+    /// a.set_data(&Tensor::from_slice(&[7.0f32, 8.0])); // new storage, as VarStore::set_device does
+    /// assert_eq!(flat.check(), vec![0]);
+    /// assert_eq!(Vec::<f32>::try_from(flat.buffer(0)).unwrap(), vec![7.0, 8.0]);
+    /// ```
     pub fn check(&mut self) -> Vec<usize> {
         let mut repacked = Vec::new();
         for (index, group) in self.groups.iter_mut().enumerate() {
@@ -156,6 +213,17 @@ impl FlatParams {
     /// gradient exists and no graph of the gradient is being built), so later calls return the
     /// same tensor without copying. A gradient found elsewhere (replaced by a backward pass with
     /// `create_graph`, say) is gathered again.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// let mut flat = FlatParams::new(vec![a.shallow_clone()]);
+    /// assert!(flat.gradient(0).is_none()); // no backward pass yet
+    /// (&a * 3.0).sum(Kind::Float).backward();
+    /// assert_eq!(Vec::<f32>::try_from(flat.gradient(0).unwrap()).unwrap(), vec![3.0, 3.0]);
+    /// ```
     pub fn gradient(&mut self, group: usize) -> Option<Tensor> {
         let group = &mut self.groups[group];
         let grads: Vec<Tensor> = group.params.iter().map(Tensor::grad).collect();
@@ -186,6 +254,15 @@ impl FlatParams {
     }
 
     /// The device and dtype of group `group`.
+    ///
+    /// ```
+    /// use torchbook::flat::FlatParams;
+    /// use torchbook::prelude::*;
+    /// let a = Tensor::from_slice(&[1.0f32, 2.0]).set_requires_grad(true);
+    /// let b = Tensor::from_slice(&[3.0f64]).set_requires_grad(true);
+    /// let flat = FlatParams::new(vec![a, b]);
+    /// assert_eq!(flat.place(1), (Device::Cpu, Kind::Double));
+    /// ```
     pub fn place(&self, group: usize) -> (Device, Kind) {
         (self.groups[group].device, self.groups[group].kind)
     }

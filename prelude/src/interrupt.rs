@@ -9,6 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The error a loop returns when the user interrupted the kernel.
+///
+/// ```
+/// use torchbook::interrupt::{check_interrupt, request_interrupt, Interrupted};
+/// request_interrupt();
+/// assert_eq!(check_interrupt(), Err(Interrupted));
+/// assert_eq!(Interrupted.to_string(), "interrupted by the user");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("interrupted by the user")]
 pub struct Interrupted;
@@ -42,6 +49,14 @@ pub fn check_interrupt() -> Result<(), Interrupted> {
 }
 
 /// Marks an interrupt as pending, as the SIGINT handler does.
+///
+/// ```
+/// use torchbook::interrupt::{check_interrupt, interrupt_requested, request_interrupt};
+/// request_interrupt();
+/// assert!(interrupt_requested());
+/// assert!(check_interrupt().is_err());
+/// assert!(check_interrupt().is_ok()); // consumed
+/// ```
 pub fn request_interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }

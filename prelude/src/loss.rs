@@ -14,6 +14,13 @@
 use tch::{Kind, Tensor};
 
 /// Why a loss could not be computed.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let err = f_mse(&Tensor::zeros([2, 3], (Kind::Float, Device::Cpu)), &Tensor::zeros([3], (Kind::Float, Device::Cpu)))
+///     .unwrap_err();
+/// assert_eq!(err.to_string(), "mse: input shape [2, 3] does not fit target shape [3] (the same shape)");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LossError {
     /// The prediction and the target do not have the shapes the loss needs.
@@ -74,17 +81,34 @@ pub fn f_mse(prediction: &Tensor, target: &Tensor) -> Result<Tensor, LossError> 
 }
 
 /// [`f_mse`]; panics with the error message if the shapes differ.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let l = mse(&Tensor::from_slice(&[0.0f64, 0.0]), &Tensor::from_slice(&[1.0f64, 3.0]));
+/// assert_eq!(l.double_value(&[]), 5.0); // (1 + 9) / 2
+/// ```
 pub fn mse(prediction: &Tensor, target: &Tensor) -> Tensor {
     f_mse(prediction, target).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Mean absolute error `mean(|ŷ − y|)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let l = f_mae(&Tensor::from_slice(&[0.0f64, 0.0]), &Tensor::from_slice(&[1.0f64, -3.0])).unwrap();
+/// assert_eq!(l.double_value(&[]), 2.0); // (1 + 3) / 2
+/// ```
 pub fn f_mae(prediction: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("mae", prediction, target)?;
     Ok((prediction - target).abs().mean(prediction.kind()))
 }
 
 /// [`f_mae`]; panics with the error message if the shapes differ.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// assert_eq!(mae(&Tensor::from_slice(&[2.0f64]), &Tensor::from_slice(&[0.5f64])).double_value(&[]), 1.5);
+/// ```
 pub fn mae(prediction: &Tensor, target: &Tensor) -> Tensor {
     f_mae(prediction, target).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -93,6 +117,16 @@ pub fn mae(prediction: &Tensor, target: &Tensor) -> Tensor {
 ///
 /// Each log is clamped at −100, as PyTorch does, so a probability of exactly 0 or 1 gives a
 /// large finite loss instead of infinity.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // −(1 · ln 0.5) = ln 2 for a 50% prediction of a positive.
+/// let l = f_binary_cross_entropy(&Tensor::from_slice(&[0.5f64]), &Tensor::from_slice(&[1.0f64])).unwrap();
+/// assert!((l.double_value(&[]) - 2f64.ln()).abs() < 1e-15);
+/// // A certain, wrong prediction is clamped at 100 rather than infinite.
+/// let l = binary_cross_entropy(&Tensor::from_slice(&[0.0f64]), &Tensor::from_slice(&[1.0f64]));
+/// assert_eq!(l.double_value(&[]), 100.0);
+/// ```
 pub fn f_binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy", probabilities, target)?;
     let log_p = probabilities.log().clamp_min(-100.0);
@@ -103,6 +137,13 @@ pub fn f_binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Result
 }
 
 /// [`f_binary_cross_entropy`]; panics with the error message if the shapes differ.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let l = binary_cross_entropy(&Tensor::from_slice(&[0.9f64, 0.2]), &Tensor::from_slice(&[1.0f64, 0.0]));
+/// let expected = -(0.9f64.ln() + 0.8f64.ln()) / 2.0;
+/// assert!((l.double_value(&[]) - expected).abs() < 1e-15);
+/// ```
 pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
     f_binary_cross_entropy(probabilities, target).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -115,6 +156,14 @@ pub fn binary_cross_entropy(probabilities: &Tensor, target: &Tensor) -> Tensor {
 /// `log σ` is libtorch's `log_sigmoid`, stable for large |z|; the gradient is `(σ(z) − y) / N`
 /// everywhere. The common `max(z, 0) − z y + log(1 + e^{−|z|})` is not used: its kinks at
 /// `z = 0` have subgradients autograd does not cancel, giving `−1` instead of `σ(0) − y = −½`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // A logit of 0 is a 50% prediction: ln 2 whatever the label.
+/// let z = Tensor::from_slice(&[0.0f64, 0.0]);
+/// let l = f_binary_cross_entropy_with_logits(&z, &Tensor::from_slice(&[1.0f64, 0.0])).unwrap();
+/// assert!((l.double_value(&[]) - 2f64.ln()).abs() < 1e-15);
+/// ```
 pub fn f_binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("binary_cross_entropy_with_logits", logits, target)?;
     let per_example = logits - logits * target - logits.log_sigmoid();
@@ -122,6 +171,14 @@ pub fn f_binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> R
 }
 
 /// [`f_binary_cross_entropy_with_logits`]; panics with the error message if the shapes differ.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let z = Tensor::from_slice(&[2.0f64]);
+/// let on_logits = binary_cross_entropy_with_logits(&z, &Tensor::from_slice(&[1.0f64]));
+/// let on_probabilities = binary_cross_entropy(&z.sigmoid(), &Tensor::from_slice(&[1.0f64]));
+/// assert!((on_logits.double_value(&[]) - on_probabilities.double_value(&[])).abs() < 1e-15);
+/// ```
 pub fn binary_cross_entropy_with_logits(logits: &Tensor, target: &Tensor) -> Tensor {
     f_binary_cross_entropy_with_logits(logits, target).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -147,12 +204,30 @@ pub fn f_cross_entropy(logits: &Tensor, classes: &Tensor) -> Result<Tensor, Loss
 }
 
 /// [`f_cross_entropy`]; panics with the error message on bad shapes or kinds.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // Two samples, three classes; equal logits give ln 3 whatever the class.
+/// let logits = Tensor::zeros([2, 3], (Kind::Double, Device::Cpu));
+/// let l = cross_entropy(&logits, &Tensor::from_slice(&[0i64, 2]));
+/// assert!((l.double_value(&[]) - 3f64.ln()).abs() < 1e-15);
+/// ```
 pub fn cross_entropy(logits: &Tensor, classes: &Tensor) -> Tensor {
     f_cross_entropy(logits, classes).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Cross-entropy of logits `[N, C]` against target probabilities `[N, C]` (one-hot or soft):
 /// `mean(−Σ_c y_c log softmax(z)_c)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // With a one-hot target it equals cross-entropy on the class index.
+/// let logits = Tensor::from_slice(&[1.0f64, 2.0, 0.5]).reshape([1, 3]);
+/// let one_hot = Tensor::from_slice(&[0.0f64, 1.0, 0.0]).reshape([1, 3]);
+/// let soft = f_cross_entropy_probs(&logits, &one_hot).unwrap();
+/// let hard = cross_entropy(&logits, &Tensor::from_slice(&[1i64]));
+/// assert!((soft.double_value(&[]) - hard.double_value(&[])).abs() < 1e-15);
+/// ```
 pub fn f_cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Result<Tensor, LossError> {
     same_shape("cross_entropy_probs", logits, target)?;
     if logits.dim() != 2 {
@@ -168,11 +243,27 @@ pub fn f_cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Result<Tensor,
 }
 
 /// [`f_cross_entropy_probs`]; panics with the error message on bad shapes.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // A uniform target over two equal logits: ln 2.
+/// let l = cross_entropy_probs(&Tensor::zeros([1, 2], (Kind::Double, Device::Cpu)), &Tensor::full([1, 2], 0.5, (Kind::Double, Device::Cpu)));
+/// assert!((l.double_value(&[]) - 2f64.ln()).abs() < 1e-15);
+/// ```
 pub fn cross_entropy_probs(logits: &Tensor, target: &Tensor) -> Tensor {
     f_cross_entropy_probs(logits, target).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Negative log-likelihood of log-probabilities `[N, C]` at class indices `[N]`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let log_p = Tensor::from_slice(&[0.25f64, 0.75]).log().reshape([1, 2]);
+/// let l = f_nll(&log_p, &Tensor::from_slice(&[1i64])).unwrap();
+/// assert!((l.double_value(&[]) + 0.75f64.ln()).abs() < 1e-15);
+/// let err = f_nll(&log_p, &Tensor::from_slice(&[1.0f64])).unwrap_err();
+/// assert_eq!(err.to_string(), "nll: class targets must be integer indices, got Double");
+/// ```
 pub fn f_nll(log_probabilities: &Tensor, classes: &Tensor) -> Result<Tensor, LossError> {
     class_targets("nll", log_probabilities, classes)?;
     let picked = log_probabilities.gather(1, &classes.to_kind(Kind::Int64).unsqueeze(1), false);
@@ -180,6 +271,15 @@ pub fn f_nll(log_probabilities: &Tensor, classes: &Tensor) -> Result<Tensor, Los
 }
 
 /// [`f_nll`]; panics with the error message on bad shapes or kinds.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // nll of log-softmax is cross-entropy.
+/// let logits = Tensor::from_slice(&[0.3f64, -1.0, 2.0]).reshape([1, 3]);
+/// let classes = Tensor::from_slice(&[2i64]);
+/// let a = nll(&logits.log_softmax(1, Kind::Double), &classes);
+/// assert!((a.double_value(&[]) - cross_entropy(&logits, &classes).double_value(&[])).abs() < 1e-12);
+/// ```
 pub fn nll(log_probabilities: &Tensor, classes: &Tensor) -> Tensor {
     f_nll(log_probabilities, classes).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -24,6 +24,16 @@ impl ConfusionMatrix {
     /// Builds the matrix from integer class tensors of the same length.
     ///
     /// Panics if the lengths differ or a class is outside `0..classes`, naming both.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// assert_eq!(cm.counts[1][1], 2); // counts[actual][predicted]
+    /// assert_eq!(cm.counts[0][1], 1);
+    /// ```
     pub fn new(predicted: &Tensor, actual: &Tensor, classes: usize) -> Self {
         let p =
             Vec::<i64>::try_from(predicted.flatten(0, -1).to_kind(Kind::Int64).to_device(tch::Device::Cpu))
@@ -55,22 +65,59 @@ impl ConfusionMatrix {
     }
 
     /// Fraction of predictions that are right.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// assert_eq!(cm.accuracy(), 6.0 / 8.0);
+    /// ```
     pub fn accuracy(&self) -> f64 {
         let right: u64 = (0..self.counts.len()).map(|c| self.counts[c][c]).sum();
         ratio(right, self.total())
     }
 
     /// Of the examples predicted `class`, the fraction that are (0 when none was predicted).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// assert_eq!(cm.precision(1), 2.0 / 3.0);
+    /// ```
     pub fn precision(&self, class: usize) -> f64 {
         ratio(self.counts[class][class], self.column(class))
     }
 
     /// Of the examples that are `class`, the fraction found (0 when there are none).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// assert_eq!(cm.recall(1), 2.0 / 3.0);
+    /// assert_eq!(cm.recall(0), 4.0 / 5.0);
+    /// ```
     pub fn recall(&self, class: usize) -> f64 {
         ratio(self.counts[class][class], self.row(class))
     }
 
     /// Harmonic mean of precision and recall for `class`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// assert!((cm.f1(1) - 2.0 / 3.0).abs() < 1e-12);
+    /// ```
     pub fn f1(&self, class: usize) -> f64 {
         let (p, r) = (self.precision(class), self.recall(class));
         if p + r == 0.0 {
@@ -82,6 +129,16 @@ impl ConfusionMatrix {
 
     /// Matthews correlation coefficient (Gorodkin's multiclass form; the usual formula for two
     /// classes): 1 perfect, 0 no better than chance, −1 always wrong.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // actual    1 1 1 0 0 0 0 0
+    /// // predicted 1 1 0 0 0 0 0 1   → TP 2, FN 1, FP 1, TN 4
+    /// let cm = ConfusionMatrix::new(&Tensor::from_slice(&[1i64, 1, 0, 0, 0, 0, 0, 1]),
+    ///                               &Tensor::from_slice(&[1i64, 1, 1, 0, 0, 0, 0, 0]), 2);
+    /// // (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN)) = (8 − 1) / √(3·3·5·5) = 7/15
+    /// assert!((cm.mcc() - 7.0 / 15.0).abs() < 1e-12);
+    /// ```
     pub fn mcc(&self) -> f64 {
         let k = self.counts.len();
         let s = self.total() as f64;
@@ -132,12 +189,27 @@ impl Displayable for ConfusionMatrix {
 }
 
 /// Class predictions from binary logits (`> 0`) or probabilities (`> 0.5`): both mean p > ½.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let logits = Tensor::from_slice(&[-1.0f64, 0.5, 3.0]);
+/// assert_eq!(Vec::<i64>::try_from(binary_predictions(&logits, true)).unwrap(), vec![0, 1, 1]);
+/// let probabilities = Tensor::from_slice(&[0.2f64, 0.7]);
+/// assert_eq!(Vec::<i64>::try_from(binary_predictions(&probabilities, false)).unwrap(), vec![0, 1]);
+/// ```
 pub fn binary_predictions(scores: &Tensor, are_logits: bool) -> Tensor {
     let threshold = if are_logits { 0.0 } else { 0.5 };
     scores.flatten(0, -1).gt(threshold).to_kind(Kind::Int64)
 }
 
 /// Fraction of binary logits on the right side of 0 for 0/1 targets (for `Trainer` metrics).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let logits = Tensor::from_slice(&[-2.0f32, 1.0, 0.5, -0.1]).reshape([4, 1]);
+/// let targets = Tensor::from_slice(&[0.0f32, 1.0, 0.0, 0.0]).reshape([4, 1]);
+/// assert_eq!(binary_accuracy_logits(&logits, &targets), 0.75);
+/// ```
 pub fn binary_accuracy_logits(logits: &Tensor, targets: &Tensor) -> f64 {
     let predicted = binary_predictions(logits, true);
     predicted
@@ -148,6 +220,12 @@ pub fn binary_accuracy_logits(logits: &Tensor, targets: &Tensor) -> f64 {
 }
 
 /// Fraction of rows of logits `[N, C]` whose argmax is the class in `targets [N]`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let logits = Tensor::from_slice(&[0.1f32, 0.9, 0.8, 0.2]).reshape([2, 2]);
+/// assert_eq!(accuracy(&logits, &Tensor::from_slice(&[1i64, 1])), 0.5);
+/// ```
 pub fn accuracy(logits: &Tensor, targets: &Tensor) -> f64 {
     logits
         .argmax(-1, false)

@@ -9,6 +9,24 @@ use crate::flat::FlatParams;
 use tch::Tensor;
 
 /// What a training loop needs from an optimizer; tch's `nn::Optimizer` implements it too.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // The same training loop with the prelude's optimizers and with tch's.
+/// fn fit(opt: &mut dyn Optimizer, w: &Tensor) -> f64 {
+///     for _ in 0..100 {
+///         opt.zero_grad();
+///         (w - 3.0).square().sum(Kind::Float).backward();
+///         opt.step();
+///     }
+///     w.double_value(&[0])
+/// }
+/// let vs = nn::VarStore::new(Device::Cpu);
+/// let w = vs.root().var("w", &[1], nn::Init::Const(0.0));
+/// assert!((fit(&mut GradientDescent::new(vs.trainable_variables(), 0.1), &w) - 3.0).abs() < 1e-4);
+/// let mut tch_sgd = nn::Sgd::default().build(&vs, 0.1).unwrap();
+/// assert!((fit(&mut tch_sgd, &w) - 3.0).abs() < 1e-4);
+/// ```
 pub trait Optimizer {
     /// Updates the parameters from their gradients.
     fn step(&mut self);
@@ -72,6 +90,15 @@ pub struct GradientDescent {
 
 impl GradientDescent {
     /// Descends on `params` (tensors that require grad) with learning rate `lr`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let w = Tensor::from_slice(&[2.0f64]).set_requires_grad(true);
+    /// let mut gd = GradientDescent::new(vec![w.shallow_clone()], 0.25);
+    /// (&w * &w).sum(Kind::Double).backward(); // gradient 2w = 4
+    /// gd.step();
+    /// assert_eq!(w.double_value(&[0]), 1.0); // 2 − 0.25 · 4
+    /// ```
     pub fn new(params: Vec<Tensor>, lr: f64) -> Self {
         GradientDescent { params, lr }
     }
@@ -94,6 +121,12 @@ impl Optimizer for GradientDescent {
 }
 
 /// Settings of [`Sgd`] (PyTorch's `torch.optim.SGD`, without dampening).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let config = SgdConfig { lr: 0.05, momentum: 0.9, nesterov: true, ..Default::default() };
+/// assert_eq!((config.weight_decay, SgdConfig::default().lr), (0.0, 0.01));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdConfig {
     /// Learning rate.
@@ -116,6 +149,19 @@ impl Default for SgdConfig {
 ///
 /// `b ← μ b + g` (the first step takes `b = g`), then `w ← w − lr · b`, or with Nesterov
 /// `w ← w − lr · (g + μ b)`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let w = Tensor::from_slice(&[1.0f64]).set_requires_grad(true);
+/// let mut sgd = Sgd::new(vec![w.shallow_clone()], SgdConfig { lr: 0.1, momentum: 0.9, ..Default::default() });
+/// for _ in 0..2 {
+///     sgd.zero_grad();
+///     (&w * 2.0).sum(Kind::Double).backward(); // gradient 2 each step
+///     sgd.step();
+/// }
+/// // b₁ = 2, w = 1 − 0.2 = 0.8; b₂ = 0.9 · 2 + 2 = 3.8, w = 0.8 − 0.38 = 0.42
+/// assert!((w.double_value(&[0]) - 0.42).abs() < 1e-12);
+/// ```
 pub struct Sgd {
     params: Vec<Tensor>,
     config: SgdConfig,
@@ -124,6 +170,15 @@ pub struct Sgd {
 
 impl Sgd {
     /// SGD on `params`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let w = Tensor::from_slice(&[2.0f64]).set_requires_grad(true);
+    /// let mut sgd = Sgd::new(vec![w.shallow_clone()], SgdConfig { lr: 0.25, ..Default::default() });
+    /// (&w * &w).sum(Kind::Double).backward();
+    /// sgd.step();
+    /// assert_eq!(w.double_value(&[0]), 1.0);
+    /// ```
     pub fn new(params: Vec<Tensor>, config: SgdConfig) -> Self {
         let velocity = params.iter().map(|_| None).collect();
         Sgd { params, config, velocity }
@@ -160,6 +215,16 @@ impl Optimizer for Sgd {
 }
 
 /// Adagrad: `s ← s + g²`, `w ← w − lr · g / (√s + ε)`, with PyTorch's defaults (`ε = 1e-10`).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let w = Tensor::from_slice(&[1.0f64]).set_requires_grad(true);
+/// let mut adagrad = Adagrad::new(vec![w.shallow_clone()], 0.5);
+/// (&w * 4.0).sum(Kind::Double).backward();
+/// adagrad.step();
+/// // s = 16, step = 0.5 · 4 / (4 + 1e-10): half a unit on the first step, whatever the gradient's size.
+/// assert!((w.double_value(&[0]) - 0.5).abs() < 1e-9);
+/// ```
 pub struct Adagrad {
     params: Vec<Tensor>,
     lr: f64,
@@ -169,6 +234,15 @@ pub struct Adagrad {
 
 impl Adagrad {
     /// Adagrad on `params` with learning rate `lr`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let w = Tensor::from_slice(&[2.0f64]).set_requires_grad(true);
+    /// let mut adagrad = Adagrad::new(vec![w.shallow_clone()], 0.1);
+    /// (&w * &w).sum(Kind::Double).backward();
+    /// adagrad.step();
+    /// assert!((w.double_value(&[0]) - 1.9).abs() < 1e-9); // first step: lr · g / |g|
+    /// ```
     pub fn new(params: Vec<Tensor>, lr: f64) -> Self {
         let sums = params.iter().map(|_| None).collect();
         Adagrad { params, lr, eps: 1e-10, sums }
@@ -199,6 +273,16 @@ impl Optimizer for Adagrad {
 
 /// RMSProp: `s ← α s + (1 − α) g²`, `w ← w − lr · g / (√s + ε)`; PyTorch's defaults
 /// `α = 0.99`, `ε = 1e-8`.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let w = Tensor::from_slice(&[1.0f64]).set_requires_grad(true);
+/// let mut rmsprop = RmsProp::new(vec![w.shallow_clone()], 0.01);
+/// (&w * 2.0).sum(Kind::Double).backward();
+/// rmsprop.step();
+/// // s = 0.01 · 4 = 0.04, step = 0.01 · 2 / (0.2 + 1e-8) ≈ 0.1
+/// assert!((w.double_value(&[0]) - 0.9).abs() < 1e-6);
+/// ```
 pub struct RmsProp {
     params: Vec<Tensor>,
     lr: f64,
@@ -209,6 +293,16 @@ pub struct RmsProp {
 
 impl RmsProp {
     /// RMSProp on `params` with learning rate `lr`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let w = Tensor::from_slice(&[2.0f64]).set_requires_grad(true);
+    /// let mut rmsprop = RmsProp::new(vec![w.shallow_clone()], 0.001);
+    /// (&w * &w).sum(Kind::Double).backward();
+    /// rmsprop.step();
+    /// // s = 0.01 · 16, step = 0.001 · 4 / 0.4 = 0.01
+    /// assert!((w.double_value(&[0]) - 1.99).abs() < 1e-6);
+    /// ```
     pub fn new(params: Vec<Tensor>, lr: f64) -> Self {
         let averages = params.iter().map(|_| None).collect();
         RmsProp { params, lr, alpha: 0.99, eps: 1e-8, averages }
@@ -236,6 +330,14 @@ impl Optimizer for RmsProp {
 }
 
 /// Settings of [`Adam`].
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let adamw = AdamConfig::adamw();
+/// assert!(adamw.decoupled && adamw.weight_decay == 0.01 && adamw.lr == 1e-3);
+/// let article = AdamConfig { bias_correction: false, ..Default::default() };
+/// assert!(!article.bias_correction);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdamConfig {
     /// Learning rate.
@@ -271,11 +373,25 @@ impl Default for AdamConfig {
 
 impl AdamConfig {
     /// AdamW's defaults (`weight_decay = 0.01`, decoupled).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let vs = nn::VarStore::new(Device::Cpu);
+    /// let _layer = nn::linear(&vs.root() / "fc", 4, 2, Default::default());
+    /// let opt = Adam::new(vs.trainable_variables(), AdamConfig { lr: 3e-4, ..AdamConfig::adamw() });
+    /// assert_eq!(opt.steps(), 0);
+    /// ```
     pub fn adamw() -> Self {
         AdamConfig { weight_decay: 0.01, decoupled: true, ..Default::default() }
     }
 
     /// The same settings with another weight decay.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let config = AdamConfig::default().with_weight_decay(1e-4);
+    /// assert_eq!((config.weight_decay, config.decoupled), (1e-4, false)); // L2 added to the gradient
+    /// ```
     pub fn with_weight_decay(self, weight_decay: f64) -> Self {
         AdamConfig { weight_decay, ..self }
     }
@@ -308,6 +424,18 @@ pub struct Adam {
 
 impl Adam {
     /// Adam on `params`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let vs = nn::VarStore::new(Device::Cpu);
+    /// let model = nn::linear(&vs.root() / "fc", 3, 1, Default::default());
+    /// let mut adam = Adam::new(vs.trainable_variables(), AdamConfig::default());
+    /// let x = Tensor::ones([2, 3], (Kind::Float, Device::Cpu));
+    /// adam.zero_grad();
+    /// model.forward(&x).square().mean(Kind::Float).backward();
+    /// adam.step();
+    /// assert_eq!(adam.steps(), 1);
+    /// ```
     pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Self {
         let params = FlatParams::new(params);
         let moments = (0..params.groups())
@@ -320,6 +448,18 @@ impl Adam {
     }
 
     /// Steps taken so far.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let w = Tensor::from_slice(&[2.0f64]).set_requires_grad(true);
+    /// let mut adam = Adam::new(vec![w.shallow_clone()], AdamConfig::default());
+    /// for _ in 0..3 {
+    ///     adam.zero_grad();
+    ///     (&w * &w).sum(Kind::Double).backward();
+    ///     adam.step();
+    /// }
+    /// assert_eq!(adam.steps(), 3);
+    /// ```
     pub fn steps(&self) -> i32 {
         self.t
     }
@@ -387,6 +527,14 @@ impl Optimizer for Adam {
 }
 
 /// Learning-rate schedules: the rate to use at an epoch (or step), given the base rate.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let cosine = Schedule::Cosine { t_max: 10, min_lr: 0.0 };
+/// assert_eq!(cosine.lr(1.0, 0), 1.0);
+/// assert!((cosine.lr(1.0, 5) - 0.5).abs() < 1e-12);
+/// assert!(cosine.lr(1.0, 10).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Schedule {
     /// The base rate throughout.

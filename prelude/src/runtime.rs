@@ -10,9 +10,23 @@ use std::sync::OnceLock;
 ///
 /// Stdout, not stderr: evcxr keeps stdout in order with the end of the cell, so the kernel has
 /// the report before it answers. The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
+///
+/// ```
+/// // Like the display marker, it starts with a control character no ordinary output has.
+/// assert!(torchbook::runtime::PANIC_MARKER.starts_with('\u{1e}'));
+/// ```
 pub const PANIC_MARKER: &str = "\u{1e}TORCHBOOK_PANIC ";
 
 /// What happened when the prelude tried to load libtorch's CUDA library.
+///
+/// ```
+/// use torchbook::runtime::{cuda_load, CudaLoad};
+/// match cuda_load() {
+///     CudaLoad::Loaded => assert!(tch::Cuda::is_available() || tch::Cuda::device_count() == 0),
+///     CudaLoad::NoDriver => assert!(!tch::Cuda::is_available()),
+///     CudaLoad::Failed(why) => println!("libtorch_cuda.so did not load: {why}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CudaLoad {
     /// No NVIDIA driver on this machine, so the library was not loaded.
@@ -51,6 +65,12 @@ pub fn init() {
 }
 
 /// The outcome of loading libtorch's CUDA library (loading it first if [`init`] has not run).
+///
+/// ```
+/// // The first call loads (or not) libtorch_cuda.so; later calls return the same outcome.
+/// let first = torchbook::runtime::cuda_load();
+/// assert_eq!(first, torchbook::runtime::cuda_load());
+/// ```
 pub fn cuda_load() -> &'static CudaLoad {
     CUDA_LOAD.get_or_init(load_torch_cuda)
 }

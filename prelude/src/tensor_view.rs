@@ -67,6 +67,12 @@ fn format_value(value: f64, kind: Kind) -> String {
 
 impl TensorView {
     /// Reads the summary of `tensor` (copies at most a few values to the CPU).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let view = TensorView::of(&Tensor::ones([3, 4], (Kind::Float, Device::Cpu)));
+    /// assert!(view.summary().starts_with("Tensor[3, 4] Float cpu"));
+    /// ```
     pub fn of(tensor: &Tensor) -> TensorView {
         if !tensor.defined() {
             return TensorView {
@@ -115,6 +121,12 @@ impl TensorView {
     }
 
     /// One line: `Tensor[3, 4] Float cpu`, plus statistics when there are any.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let s = TensorView::of(&Tensor::from_slice(&[1.0f64, 3.0])).summary();
+    /// assert!(s.contains("min=1.0000") && s.contains("mean=2.0000") && s.contains("max=3.0000"), "{s}");
+    /// ```
     pub fn summary(&self) -> String {
         let mut s = format!("Tensor{:?} {} {}", self.shape, self.kind, self.device);
         if self.requires_grad {
@@ -127,6 +139,12 @@ impl TensorView {
     }
 
     /// The HTML table the notebook shows.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let html = TensorView::of(&Tensor::zeros([2, 2], (Kind::Float, Device::Cpu))).html();
+    /// assert!(html.contains("<table"));
+    /// ```
     pub fn html(&self) -> String {
         let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         let mut rows = vec![

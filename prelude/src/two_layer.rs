@@ -17,6 +17,20 @@
 use tch::{Device, Kind, Tensor};
 
 /// Parameters of the two-layer network (`f64`).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// tch::manual_seed(0);
+/// let mut net = TwoLayerNet::new(2, 16);
+/// let x = Tensor::randn([64, 2], (Kind::Double, Device::Cpu));
+/// let y = x.prod_dim_int(1, true, Kind::Double).gt(0.0).to_kind(Kind::Double); // XOR of signs
+/// let first = net.train_step(&x, &y, 0.5);
+/// let mut last = first;
+/// for _ in 0..200 {
+///     last = net.train_step(&x, &y, 0.5);
+/// }
+/// assert!(last < first / 2.0, "loss {first} -> {last}");
+/// ```
 #[derive(Debug)]
 pub struct TwoLayerNet {
     /// `[D, H]`
@@ -30,6 +44,14 @@ pub struct TwoLayerNet {
 }
 
 /// Intermediate values of a forward pass, kept for the backward pass.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let net = TwoLayerNet::new(3, 4);
+/// let f = net.forward(&Tensor::ones([2, 3], (Kind::Double, Device::Cpu)));
+/// assert!(f.a1.equal(&f.z1.relu()));
+/// assert!(f.y_hat.allclose(&f.z2.sigmoid(), 1e-12, 1e-12, false));
+/// ```
 #[derive(Debug)]
 pub struct Forward {
     /// Hidden pre-activation `[N, H]`.
@@ -43,6 +65,18 @@ pub struct Forward {
 }
 
 /// Gradients of the loss with respect to each parameter.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// tch::manual_seed(1);
+/// let net = TwoLayerNet::new(3, 5);
+/// let x = Tensor::randn([8, 3], (Kind::Double, Device::Cpu));
+/// let y = Tensor::from_slice(&[0.0f64, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]).reshape([8, 1]);
+/// let by_hand = net.backward(&x, &y, &net.forward(&x));
+/// let autograd = net.autograd_gradients(&x, &y);
+/// assert!(by_hand.w1.allclose(&autograd.w1, 1e-12, 1e-12, false));
+/// assert!(by_hand.b2.allclose(&autograd.b2, 1e-12, 1e-12, false));
+/// ```
 #[derive(Debug)]
 pub struct Gradients {
     /// ∂L/∂W₁
@@ -76,6 +110,16 @@ impl TwoLayerNet {
     }
 
     /// The forward pass.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(3);
+    /// let net = TwoLayerNet::new(2, 4);
+    /// let x = Tensor::randn([6, 2], (Kind::Double, Device::Cpu));
+    /// let y = Tensor::from_slice(&[1.0f64, 0.0, 1.0, 1.0, 0.0, 0.0]).reshape([6, 1]);
+    /// let f = net.forward(&x);
+    /// assert_eq!((f.z1.size(), f.y_hat.size()), (vec![6, 4], vec![6, 1]));
+    /// ```
     pub fn forward(&self, x: &Tensor) -> Forward {
         let z1 = x.matmul(&self.w1) + &self.b1;
         let a1 = z1.clamp_min(0.0);
@@ -85,11 +129,34 @@ impl TwoLayerNet {
     }
 
     /// Mean binary cross-entropy of the prediction for `x` against `y`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(3);
+    /// let net = TwoLayerNet::new(2, 4);
+    /// let x = Tensor::randn([6, 2], (Kind::Double, Device::Cpu));
+    /// let y = Tensor::from_slice(&[1.0f64, 0.0, 1.0, 1.0, 0.0, 0.0]).reshape([6, 1]);
+    /// let by_formula = binary_cross_entropy(&net.forward(&x).y_hat, &y);
+    /// assert!((net.loss(&x, &y).double_value(&[]) - by_formula.double_value(&[])).abs() < 1e-12);
+    /// ```
     pub fn loss(&self, x: &Tensor, y: &Tensor) -> Tensor {
         crate::loss::binary_cross_entropy_with_logits(&self.forward(x).z2, y)
     }
 
     /// The backward pass by hand, following the formulas in this module's documentation.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(3);
+    /// let net = TwoLayerNet::new(2, 4);
+    /// let x = Tensor::randn([6, 2], (Kind::Double, Device::Cpu));
+    /// let y = Tensor::from_slice(&[1.0f64, 0.0, 1.0, 1.0, 0.0, 0.0]).reshape([6, 1]);
+    /// let g = net.backward(&x, &y, &net.forward(&x));
+    /// // Checked against central differences, not only autograd.
+    /// let w1 = net.w1.shallow_clone();
+    /// let numeric = gradcheck(|v| { let n = TwoLayerNet { w1: v[0].shallow_clone(), b1: net.b1.shallow_clone(), w2: net.w2.shallow_clone(), b2: net.b2.shallow_clone() }; n.loss(&x, &y) }, &[w1]).unwrap();
+    /// assert!(numeric.passed && g.w1.allclose(&numeric.numeric[0], 1e-6, 1e-6, false));
+    /// ```
     pub fn backward(&self, x: &Tensor, y: &Tensor, forward: &Forward) -> Gradients {
         let n = x.size()[0] as f64;
         let delta2 = (&forward.y_hat - y) / n;
@@ -102,6 +169,16 @@ impl TwoLayerNet {
     }
 
     /// One step of gradient descent with hand-computed gradients; returns the loss before it.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(3);
+    /// let mut net = TwoLayerNet::new(2, 4);
+    /// let x = Tensor::randn([6, 2], (Kind::Double, Device::Cpu));
+    /// let y = Tensor::from_slice(&[1.0f64, 0.0, 1.0, 1.0, 0.0, 0.0]).reshape([6, 1]);
+    /// let before = net.train_step(&x, &y, 0.1);
+    /// assert!(net.loss(&x, &y).double_value(&[]) < before);
+    /// ```
     pub fn train_step(&mut self, x: &Tensor, y: &Tensor, lr: f64) -> f64 {
         let forward = self.forward(x);
         let loss = crate::loss::binary_cross_entropy_with_logits(&forward.z2, y).double_value(&[]);
@@ -114,6 +191,17 @@ impl TwoLayerNet {
     }
 
     /// The gradients autograd computes for the same loss, for comparison.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(3);
+    /// let net = TwoLayerNet::new(2, 4);
+    /// let x = Tensor::randn([6, 2], (Kind::Double, Device::Cpu));
+    /// let y = Tensor::from_slice(&[1.0f64, 0.0, 1.0, 1.0, 0.0, 0.0]).reshape([6, 1]);
+    /// let g = net.autograd_gradients(&x, &y);
+    /// assert_eq!(g.w2.size(), net.w2.size());
+    /// assert!(!net.w1.requires_grad()); // the network itself is left alone
+    /// ```
     pub fn autograd_gradients(&self, x: &Tensor, y: &Tensor) -> Gradients {
         let params: Vec<Tensor> = [&self.w1, &self.b1, &self.w2, &self.b2]
             .iter()

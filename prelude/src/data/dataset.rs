@@ -2,6 +2,23 @@ use super::DataError;
 use tch::Tensor;
 
 /// A collection of `(features, label)` examples that can be gathered into batches.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // A dataset that computes its examples: x and x² for x in 0..n.
+/// struct Squares(i64);
+/// impl Dataset for Squares {
+///     fn len(&self) -> usize { self.0 as usize }
+///     fn batch(&self, indices: &Tensor) -> (Tensor, Tensor) {
+///         let x = indices.to_kind(Kind::Float).unsqueeze(1);
+///         let y = x.square();
+///         (x, y)
+///     }
+/// }
+/// let loader = DataLoader::new(Squares(5), 2).unwrap();
+/// let last = loader.iter().last().unwrap();
+/// assert_eq!(last.y.double_value(&[0, 0]), 16.0);
+/// ```
 pub trait Dataset {
     /// Number of examples.
     fn len(&self) -> usize;
@@ -53,6 +70,13 @@ impl<T: Dataset + ?Sized> Dataset for &T {
 
 impl TensorDataset {
     /// Pairs features and labels; their first dimensions must agree.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::zeros([5, 3], (Kind::Float, Device::Cpu)),
+    ///                               Tensor::zeros([5], (Kind::Int64, Device::Cpu))).unwrap();
+    /// assert_eq!(data.len(), 5);
+    /// ```
     pub fn new(x: Tensor, y: Tensor) -> Result<Self, DataError> {
         let (xs, ys) = (x.size(), y.size());
         if xs.first() != ys.first() {
@@ -67,6 +91,15 @@ impl TensorDataset {
     }
 
     /// The examples at `indices` as a new dataset (for splits).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(6, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(6, (Kind::Int64, Device::Cpu))).unwrap();
+    /// let split = train_valid_test_split(6, 0.5, 0.0, 1).unwrap();
+    /// let valid = data.subset(&split.valid);
+    /// assert_eq!(valid.len(), 3);
+    /// ```
     pub fn subset(&self, indices: &Tensor) -> TensorDataset {
         let (x, y) = self.batch(indices);
         TensorDataset { x, y }

@@ -2,6 +2,14 @@ use super::{DataError, Dataset};
 use tch::{Device, Kind, Tensor};
 
 /// One batch: features and labels, on the loader's device.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let data = TensorDataset::new(Tensor::ones([3, 2], (Kind::Float, Device::Cpu)),
+///                               Tensor::zeros([3], (Kind::Int64, Device::Cpu))).unwrap();
+/// let Batch { x, y } = DataLoader::new(data, 3).unwrap().iter().next().unwrap();
+/// assert_eq!((x.size(), y.size()), (vec![3, 2], vec![3]));
+/// ```
 #[derive(Debug)]
 pub struct Batch {
     /// Features `[B, ..]`.
@@ -36,6 +44,15 @@ impl<D: Dataset> DataLoader<D> {
     ///
     /// The loader owns what it is given: pass a dataset (cheap to clone: tensors share their
     /// storage) to keep the loader in a notebook variable, or a reference inside a function.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// let first = DataLoader::new(&data, 4).unwrap().iter().next().unwrap();
+    /// assert_eq!(Vec::<i64>::try_from(first.y).unwrap(), vec![0, 1, 2, 3]); // in order without `shuffle`
+    /// assert!(DataLoader::new(&data, 0).is_err());
+    /// ```
     pub fn new(dataset: D, batch_size: usize) -> Result<Self, DataError> {
         if batch_size == 0 {
             return Err(DataError::BatchSize);
@@ -51,24 +68,58 @@ impl<D: Dataset> DataLoader<D> {
     }
 
     /// Shuffles every epoch, reproducibly from `seed` (epoch `e` uses `seed + e`).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// let loader = DataLoader::new(&data, 10).unwrap().shuffle(3);
+    /// let epoch = |l: &DataLoader<&TensorDataset>| Vec::<i64>::try_from(l.iter().next().unwrap().y).unwrap();
+    /// let (first, second) = (epoch(&loader), epoch(&loader));
+    /// assert_ne!(first, second); // a new order each epoch…
+    /// assert_eq!(first, epoch(&DataLoader::new(&data, 10).unwrap().shuffle(3))); // …the same for the same seed
+    /// ```
     pub fn shuffle(mut self, seed: u64) -> Self {
         self.shuffle_seed = Some(seed);
         self
     }
 
     /// Drops a last batch smaller than the batch size.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// assert_eq!(DataLoader::new(&data, 3).unwrap().drop_last(true).len(), 3); // 10 = 3 + 3 + 3 (+ 1 dropped)
+    /// ```
     pub fn drop_last(mut self, drop: bool) -> Self {
         self.drop_last = drop;
         self
     }
 
     /// Moves batches to `device`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// let device = try_gpu();
+    /// let batch = DataLoader::new(&data, 5).unwrap().to_device(device).iter().next().unwrap();
+    /// assert_eq!((batch.x.device(), batch.y.device()), (device, device));
+    /// ```
     pub fn to_device(mut self, device: Device) -> Self {
         self.device = device;
         self
     }
 
     /// Number of batches per epoch.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// assert_eq!(DataLoader::new(&data, 4).unwrap().len(), 3); // 4 + 4 + 2
+    /// ```
     pub fn len(&self) -> usize {
         let n = self.dataset.len();
         if self.drop_last {
@@ -79,11 +130,27 @@ impl<D: Dataset> DataLoader<D> {
     }
 
     /// Whether an epoch has no batch.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let empty = TensorDataset::new(Tensor::zeros([0, 1], (Kind::Float, Device::Cpu)),
+    ///                                Tensor::zeros([0], (Kind::Int64, Device::Cpu))).unwrap();
+    /// assert!(DataLoader::new(empty, 8).unwrap().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The batches of the next epoch.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let data = TensorDataset::new(Tensor::arange(10, (Kind::Float, Device::Cpu)).unsqueeze(1),
+    ///                               Tensor::arange(10, (Kind::Int64, Device::Cpu))).unwrap();
+    /// let loader = DataLoader::new(&data, 4).unwrap();
+    /// let total: i64 = loader.iter().map(|b| b.y.sum(Kind::Int64).int64_value(&[])).sum();
+    /// assert_eq!(total, 45); // every example once per epoch
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = Batch> + '_ {
         let n = self.dataset.len() as i64;
         let order = match self.shuffle_seed {

@@ -13,6 +13,13 @@ pub use one_hot::one_hot;
 pub use split::{shuffled_indices, train_valid_test_split, Split};
 
 /// Why data could not be prepared.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let err = TensorDataset::new(Tensor::zeros([4, 2], (Kind::Float, Device::Cpu)),
+///                              Tensor::zeros([3], (Kind::Int64, Device::Cpu))).unwrap_err();
+/// assert_eq!(err.to_string(), "features have 4 examples (shape [4, 2]) but labels have 3 (shape [3])");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DataError {
     /// Features and labels disagree on the number of examples.

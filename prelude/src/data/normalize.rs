@@ -32,6 +32,15 @@ fn check_columns(fitted: &Tensor, x: &Tensor) -> Result<(), DataError> {
 
 impl Standardizer {
     /// Column statistics of `x` (`[N, F]`).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let x = Tensor::from_slice(&[1.0f64, 5.0, 3.0, 5.0]).reshape([2, 2]);
+    /// let s = Standardizer::fit(&x);
+    /// assert_eq!(Vec::<f64>::try_from(&s.mean).unwrap(), vec![2.0, 5.0]);
+    /// // A constant column gets std 1, so it maps to 0 instead of dividing by zero.
+    /// assert_eq!(Vec::<f64>::try_from(&s.std).unwrap(), vec![1.0, 1.0]);
+    /// ```
     pub fn fit(x: &Tensor) -> Self {
         let mean = x.mean_dim(&[0i64][..], false, x.kind());
         let std = x.std_correction(&[0i64][..], 0, false);
@@ -40,12 +49,30 @@ impl Standardizer {
     }
 
     /// `(x − mean) / std`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let train = Tensor::from_slice(&[0.0f64, 2.0]).reshape([2, 1]);
+    /// let s = Standardizer::fit(&train);
+    /// // New data is scaled with the training statistics (mean 1, std 1).
+    /// let z = s.transform(&Tensor::from_slice(&[3.0f64]).reshape([1, 1])).unwrap();
+    /// assert_eq!(z.double_value(&[0, 0]), 2.0);
+    /// assert!(s.transform(&Tensor::zeros([1, 2], (Kind::Double, Device::Cpu))).is_err());
+    /// ```
     pub fn transform(&self, x: &Tensor) -> Result<Tensor, DataError> {
         check_columns(&self.mean, x)?;
         Ok((x - &self.mean) / &self.std)
     }
 
     /// Back to the original scale.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let x = Tensor::from_slice(&[1.0f64, 4.0, 7.0]).reshape([3, 1]);
+    /// let s = Standardizer::fit(&x);
+    /// let back = s.inverse(&s.transform(&x).unwrap()).unwrap();
+    /// assert!(back.allclose(&x, 1e-12, 1e-12, false));
+    /// ```
     pub fn inverse(&self, z: &Tensor) -> Result<Tensor, DataError> {
         check_columns(&self.mean, z)?;
         Ok(z * &self.std + &self.mean)
@@ -70,6 +97,13 @@ pub struct MinMaxScaler {
 
 impl MinMaxScaler {
     /// Column minima and ranges of `x` (`[N, F]`).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let m = MinMaxScaler::fit(&Tensor::from_slice(&[2.0f64, 10.0, 6.0, 10.0]).reshape([2, 2]));
+    /// assert_eq!(Vec::<f64>::try_from(&m.min).unwrap(), vec![2.0, 10.0]);
+    /// assert_eq!(Vec::<f64>::try_from(&m.range).unwrap(), vec![4.0, 1.0]);
+    /// ```
     pub fn fit(x: &Tensor) -> Self {
         let min = x.amin(&[0i64][..], false);
         let range = x.amax(&[0i64][..], false) - &min;
@@ -78,6 +112,14 @@ impl MinMaxScaler {
     }
 
     /// `(x − min) / range`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let m = MinMaxScaler::fit(&Tensor::from_slice(&[0.0f64, 10.0]).reshape([2, 1]));
+    /// // Values outside the fitted range fall outside [0, 1].
+    /// let z = m.transform(&Tensor::from_slice(&[15.0f64]).reshape([1, 1])).unwrap();
+    /// assert_eq!(z.double_value(&[0, 0]), 1.5);
+    /// ```
     pub fn transform(&self, x: &Tensor) -> Result<Tensor, DataError> {
         check_columns(&self.min, x)?;
         Ok((x - &self.min) / &self.range)

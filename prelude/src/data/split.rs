@@ -29,6 +29,14 @@ pub fn shuffled_indices(n: i64, seed: u64) -> Tensor {
 }
 
 /// Index tensors of a train / validation / test split.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let Split { train, valid, test } = train_valid_test_split(10, 0.2, 0.2, 7).unwrap();
+/// let mut all: Vec<i64> = [train, valid, test].iter().flat_map(|t| Vec::<i64>::try_from(t).unwrap()).collect();
+/// all.sort();
+/// assert_eq!(all, (0..10).collect::<Vec<i64>>()); // every example in exactly one part
+/// ```
 #[derive(Debug)]
 pub struct Split {
     /// Training examples.

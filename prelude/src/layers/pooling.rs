@@ -19,6 +19,12 @@ pub struct MaxPool2d {
 
 impl MaxPool2d {
     /// Pooling with `kernel × kernel` windows.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let pool = MaxPool2d::new(2);
+    /// assert_eq!(Tensor::zeros([1, 3, 9, 9], (Kind::Float, Device::Cpu)).apply(&pool).size(), vec![1, 3, 4, 4]);
+    /// ```
     pub fn new(kernel: i64) -> Self {
         MaxPool2d { kernel }
     }
@@ -67,6 +73,12 @@ impl MinFloat for Kind {
 ///
 /// # Shapes
 /// `[B, ..]` in, `[B, product of the rest]` out.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let x = Tensor::zeros([8, 32, 2, 2], (Kind::Float, Device::Cpu));
+/// assert_eq!(x.apply(&Flatten).size(), vec![8, 128]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flatten;
 

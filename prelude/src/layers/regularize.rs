@@ -19,6 +19,12 @@ pub struct Dropout {
 
 impl Dropout {
     /// Dropout with probability `p`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let dropout = Dropout::new(0.2);
+    /// assert_eq!(dropout.p, 0.2);
+    /// ```
     pub fn new(p: f64) -> Self {
         Dropout { p }
     }

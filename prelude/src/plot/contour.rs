@@ -30,6 +30,12 @@ const RESOLUTION: usize = 64;
 
 impl ContourPlot {
     /// The function `f` over the rectangle `x × y`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let bowl = ContourPlot::new("x² + 10y²", |x, y| x * x + 10.0 * y * y, (-2.0, 2.0), (-1.0, 1.0));
+    /// assert!(bowl.to_svg().unwrap().starts_with("<svg"));
+    /// ```
     pub fn new(
         title: impl Into<String>,
         f: impl Fn(f64, f64) -> f64 + 'static,
@@ -47,22 +53,51 @@ impl ContourPlot {
         }
     }
     /// Number of colour bands.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let bowl = ContourPlot::new("x² + 10y²", |x, y| x * x + 10.0 * y * y, (-2.0, 2.0), (-1.0, 1.0));
+    /// let coarse = bowl.bands(4).to_svg().unwrap();
+    /// assert!(coarse.contains("<svg"));
+    /// ```
     pub fn bands(mut self, bands: usize) -> Self {
         self.bands = bands.max(2);
         self
     }
     /// Bands on a log scale.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // Rosenbrock spans many orders of magnitude: log-spaced bands show its valley.
+    /// let rosenbrock = ContourPlot::new("Rosenbrock", |x, y| (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2), (-2.0, 2.0), (-1.0, 3.0))
+    ///     .log_scale(true);
+    /// assert!(rosenbrock.to_svg().is_ok());
+    /// ```
     pub fn log_scale(mut self, log: bool) -> Self {
         self.log_scale = log;
         self
     }
     /// Adds a path (drawn as a line with markers, in order).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let bowl = ContourPlot::new("x² + 10y²", |x, y| x * x + 10.0 * y * y, (-2.0, 2.0), (-1.0, 1.0));
+    /// let svg = bowl.path("gradient descent", &[(-2.0, 1.0), (-1.5, 0.2), (-1.1, 0.0)]).to_svg().unwrap();
+    /// assert!(svg.contains("gradient descent")); // the legend names the path
+    /// ```
     pub fn path(mut self, name: impl Into<String>, points: &[(f64, f64)]) -> Self {
         self.paths.push((name.into(), points.to_vec()));
         self
     }
 
     /// Renders the plot as SVG.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let bowl = ContourPlot::new("x² + 10y²", |x, y| x * x + 10.0 * y * y, (-2.0, 2.0), (-1.0, 1.0));
+    /// let svg = bowl.to_svg().unwrap();
+    /// assert!(svg.starts_with("<svg") && svg.contains("x² + 10y²"));
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let (x0, x1) = self.x;
         let (y0, y1) = self.y;

@@ -24,23 +24,47 @@ pub struct Heatmap {
 
 impl Heatmap {
     /// Rows of values (all rows of the same length).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let h = Heatmap::new("counts", vec![vec![5.0, 1.0], vec![0.0, 7.0]]);
+    /// assert!(h.to_svg().unwrap().contains("counts"));
+    /// ```
     pub fn new(title: impl Into<String>, values: Vec<Vec<f64>>) -> Self {
         Heatmap { title: title.into(), values, annotate: false, x_name: String::new(), y_name: String::new() }
     }
 
     /// From a 2-D tensor.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let weights = Tensor::randn([4, 6], (Kind::Float, Device::Cpu));
+    /// assert!(Heatmap::from_tensor("layer 1 weights", &weights).to_svg().is_ok());
+    /// ```
     pub fn from_tensor(title: impl Into<String>, t: &tch::Tensor) -> Self {
         let t = t.to_kind(tch::Kind::Double).to_device(tch::Device::Cpu);
         Heatmap::new(title, Vec::<Vec<f64>>::try_from(&t).unwrap_or_default())
     }
 
     /// Write each value in its cell.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = Heatmap::new("confusion", vec![vec![42.0, 3.0], vec![1.0, 50.0]]).annotate(true).to_svg().unwrap();
+    /// assert!(svg.contains(">42<") || svg.contains("42"));
+    /// ```
     pub fn annotate(mut self, on: bool) -> Self {
         self.annotate = on;
         self
     }
 
     /// Names of the column axis and the row axis.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = Heatmap::new("confusion", vec![vec![1.0]]).axis_names("predicted", "actual").to_svg().unwrap();
+    /// assert!(svg.contains("predicted") && svg.contains("actual"));
+    /// ```
     pub fn axis_names(mut self, columns: impl Into<String>, rows: impl Into<String>) -> Self {
         self.x_name = columns.into();
         self.y_name = rows.into();
@@ -48,6 +72,12 @@ impl Heatmap {
     }
 
     /// Renders the heatmap as SVG.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert!(Heatmap::new("empty", vec![]).to_svg().is_err());
+    /// assert!(Heatmap::new("one", vec![vec![1.0]]).to_svg().unwrap().starts_with("<svg"));
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let rows = self.values.len();
         let cols = self.values.first().map_or(0, Vec::len);

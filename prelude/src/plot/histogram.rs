@@ -19,11 +19,23 @@ pub struct Histogram {
 
 impl Histogram {
     /// Values split into `bins` bins between their minimum and maximum.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let h = Histogram::new("values", &[0.0, 0.1, 0.2, 0.9, 1.0], 2);
+    /// assert_eq!(h.counts(), vec![3, 2]);
+    /// ```
     pub fn new(title: impl Into<String>, values: &[f64], bins: usize) -> Self {
         Histogram { title: title.into(), values: values.to_vec(), bins: bins.max(1) }
     }
 
     /// From all elements of a tensor.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let h = Histogram::from_tensor("weights", &Tensor::from_slice(&[1.0f32, 2.0, 2.0, 4.0]).reshape([2, 2]), 3);
+    /// assert_eq!(h.counts().iter().sum::<usize>(), 4);
+    /// ```
     pub fn from_tensor(title: impl Into<String>, t: &tch::Tensor, bins: usize) -> Self {
         let flat = t.detach().to_kind(tch::Kind::Double).to_device(tch::Device::Cpu).flatten(0, -1);
         Histogram::new(title, &Vec::<f64>::try_from(&flat).unwrap_or_default(), bins)
@@ -34,6 +46,12 @@ impl Histogram {
     }
 
     /// Count per bin (the last bin includes the maximum).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // Bins of width 1 over [0, 3]; 3.0 falls in the last bin.
+    /// assert_eq!(Histogram::new("h", &[0.0, 0.5, 1.5, 3.0], 3).counts(), vec![2, 1, 1]);
+    /// ```
     pub fn counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.bins];
         if let Some((lo, hi)) = self.range() {
@@ -47,6 +65,12 @@ impl Histogram {
     }
 
     /// Renders the histogram as SVG.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert!(Histogram::new("h", &[1.0, 2.0], 4).to_svg().unwrap().starts_with("<svg"));
+    /// assert!(Histogram::new("nothing", &[], 4).to_svg().is_err());
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let (lo, hi) = self.range().ok_or_else(|| PlotError::Empty(self.title.clone()))?;
         let width = if hi > lo { (hi - lo) / self.bins as f64 } else { 1.0 };

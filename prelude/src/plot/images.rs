@@ -25,6 +25,13 @@ pub struct ImageGrid {
 
 impl ImageGrid {
     /// Images `[N, H, W]` laid out `columns` to a row.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let grid = ImageGrid::new(&Tensor::rand([6, 8, 8], (Kind::Float, Device::Cpu)), 3).unwrap();
+    /// assert!(grid.to_svg().is_ok());
+    /// assert!(ImageGrid::new(&Tensor::rand([8, 8], (Kind::Float, Device::Cpu)), 3).is_err()); // not [N, H, W]
+    /// ```
     pub fn new(images: &Tensor, columns: usize) -> Result<Self, PlotError> {
         let size = images.size();
         if size.len() != 3 {
@@ -47,18 +54,38 @@ impl ImageGrid {
     }
 
     /// Images given as rows of `side × side` pixels (`[N, side²]`).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let digits = torchbook::datasets::digits().unwrap();
+    /// let grid = ImageGrid::from_rows(&digits.images.narrow(0, 0, 10), 8, 5).unwrap();
+    /// assert!(grid.to_svg().unwrap().starts_with("<svg"));
+    /// ```
     pub fn from_rows(images: &Tensor, side: i64, columns: usize) -> Result<Self, PlotError> {
         let n = images.size()[0];
         Self::new(&images.reshape([n, side, side]), columns)
     }
 
     /// A caption under each image.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let grid = ImageGrid::new(&Tensor::rand([2, 4, 4], (Kind::Float, Device::Cpu)), 2).unwrap()
+    ///     .captions(vec!["true 3, predicted 8".into(), "true 1, predicted 7".into()]);
+    /// assert!(grid.to_svg().unwrap().contains("predicted 8"));
+    /// ```
     pub fn captions(mut self, captions: Vec<String>) -> Self {
         self.captions = captions;
         self
     }
 
     /// Renders the grid as SVG.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let grid = ImageGrid::new(&Tensor::zeros([1, 2, 2], (Kind::Float, Device::Cpu)), 1).unwrap();
+    /// assert!(grid.to_svg().unwrap().starts_with("<svg"));
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         if self.images.is_empty() {
             return Err(PlotError::Empty("ImageGrid".into()));

@@ -5,6 +5,14 @@ use crate::display::Displayable;
 use plotters::prelude::*;
 
 /// One named curve of a [`LineChart`].
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let chart = LineChart::new("curves").series_y("loss", &[3.0, 2.0]);
+/// assert!(chart.to_svg().unwrap().contains("loss"));
+/// let series = torchbook::plot::Series { name: "loss".into(), points: vec![(0.0, 3.0), (1.0, 2.0)] };
+/// assert_eq!(series.points.len(), 2);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Legend label.
@@ -36,6 +44,12 @@ pub struct LineChart {
 
 impl LineChart {
     /// An empty chart with a title, 640×400 pixels.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let chart = LineChart::new("accuracy");
+    /// assert!(chart.series_list().is_empty());
+    /// ```
     pub fn new(title: impl Into<String>) -> Self {
         LineChart {
             title: title.into(),
@@ -47,42 +61,86 @@ impl LineChart {
     }
 
     /// Label under the x axis.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert!(LineChart::new("c").x_label("epoch").series_y("s", &[1.0, 2.0]).to_svg().unwrap().contains("epoch"));
+    /// ```
     pub fn x_label(mut self, label: impl Into<String>) -> Self {
         self.x_label = label.into();
         self
     }
 
     /// Label beside the y axis.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert!(LineChart::new("c").y_label("loss").series_y("s", &[1.0, 2.0]).to_svg().unwrap().contains("loss"));
+    /// ```
     pub fn y_label(mut self, label: impl Into<String>) -> Self {
         self.y_label = label.into();
         self
     }
 
     /// Picture size in pixels.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = LineChart::new("wide").size(900, 300).series_y("s", &[1.0, 2.0]).to_svg().unwrap();
+    /// assert!(svg.contains("900"));
+    /// ```
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = (width, height);
         self
     }
 
     /// Adds a series of `(x, y)` points.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let chart = LineChart::new("c").series("curve", &[(0.0, 1.0), (0.5, 0.2)]);
+    /// assert_eq!(chart.series_list()[0].points[1], (0.5, 0.2));
+    /// ```
     pub fn series(mut self, name: impl Into<String>, points: &[(f64, f64)]) -> Self {
         self.series.push(Series { name: name.into(), points: points.to_vec() });
         self
     }
 
     /// Adds a series from separate x and y values (the shorter list sets the length).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let xs: Vec<f64> = (0..5).map(|i| i as f64 / 4.0).collect();
+    /// let ys: Vec<f64> = xs.iter().map(|x| x * x).collect();
+    /// let chart = LineChart::new("x²").series_xy("x²", &xs, &ys);
+    /// assert_eq!(chart.series_list()[0].points[4], (1.0, 1.0));
+    /// ```
     pub fn series_xy(self, name: impl Into<String>, xs: &[f64], ys: &[f64]) -> Self {
         let points: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
         self.series(name, &points)
     }
 
     /// Adds a series whose x values are 0, 1, 2, ...
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // x is the index: 0, 1, 2, …
+    /// let chart = LineChart::new("loss").series_y("train", &[0.9, 0.5]);
+    /// assert_eq!(chart.series_list()[0].points, vec![(0.0, 0.9), (1.0, 0.5)]);
+    /// ```
     pub fn series_y(self, name: impl Into<String>, ys: &[f64]) -> Self {
         let points: Vec<(f64, f64)> = ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect();
         self.series(name, &points)
     }
 
     /// The series drawn so far.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let chart = LineChart::new("c").series_y("a", &[1.0]).series_y("b", &[2.0]);
+    /// let names: Vec<&str> = chart.series_list().iter().map(|s| s.name.as_str()).collect();
+    /// assert_eq!(names, vec!["a", "b"]);
+    /// ```
     pub fn series_list(&self) -> &[Series] {
         &self.series
     }
@@ -101,6 +159,12 @@ impl LineChart {
     }
 
     /// Renders the chart as an SVG document.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = LineChart::new("c").series_y("a", &[1.0, 3.0]).to_svg().unwrap();
+    /// assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n") || svg.trim_end().ends_with("</svg>"));
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let ((x0, x1), (y0, y1)) = self.bounds().ok_or_else(|| PlotError::Empty(self.title.clone()))?;
         let title = &self.title;

@@ -34,6 +34,12 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
 ];
 
 /// Why a chart could not be drawn.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let err = LineChart::new("nothing yet").series_y("loss", &[f64::NAN]).to_svg().unwrap_err();
+/// assert_eq!(err.to_string(), "chart 'nothing yet' has no finite points to draw");
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// Nothing to draw, or only non-finite values.

@@ -21,6 +21,12 @@ pub struct ScatterPlot {
 
 impl ScatterPlot {
     /// An empty scatter plot.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let plot = ScatterPlot::new("two classes").group("a", &[(0.0, 0.0), (1.0, 1.0)]);
+    /// assert!(plot.to_svg().unwrap().contains("two classes"));
+    /// ```
     pub fn new(title: impl Into<String>) -> Self {
         ScatterPlot {
             title: title.into(),
@@ -30,18 +36,35 @@ impl ScatterPlot {
         }
     }
     /// Axis labels.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = ScatterPlot::new("p").labels("height", "weight").group("people", &[(1.7, 65.0)]).to_svg().unwrap();
+    /// assert!(svg.contains("height") && svg.contains("weight"));
+    /// ```
     pub fn labels(mut self, x: impl Into<String>, y: impl Into<String>) -> Self {
         self.x_label = x.into();
         self.y_label = y.into();
         self
     }
     /// Adds a group of points.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let svg = ScatterPlot::new("p").group("inliers", &[(0.0, 0.1)]).group("outliers", &[(5.0, 5.0)]).to_svg().unwrap();
+    /// assert!(svg.contains("inliers") && svg.contains("outliers")); // one legend entry per group
+    /// ```
     pub fn group(mut self, name: impl Into<String>, points: &[(f64, f64)]) -> Self {
         self.groups.push((name.into(), points.to_vec()));
         self
     }
 
     /// Renders the plot as SVG.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert!(ScatterPlot::new("empty").to_svg().is_err());
+    /// ```
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let all = || self.groups.iter().flat_map(|g| g.1.iter());
         let (x0, x1) =

@@ -1,6 +1,15 @@
 use tch::Tensor;
 
 /// Where padding or truncation happens.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let seqs = vec![vec![1, 2, 3]];
+/// let post = pad_sequences(&seqs, 5, Padding::Post, Padding::Pre, 0);
+/// assert_eq!(Vec::<i64>::try_from(post.get(0)).unwrap(), vec![1, 2, 3, 0, 0]);
+/// let cut = pad_sequences(&seqs, 2, Padding::Pre, Padding::Post, 0);
+/// assert_eq!(Vec::<i64>::try_from(cut.get(0)).unwrap(), vec![1, 2]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Padding {
     /// At the start (Keras's default for both padding and truncation).

@@ -31,6 +31,13 @@ pub struct Tokenizer {
 
 impl Tokenizer {
     /// A tokenizer keeping the `num_words − 1` most frequent words (all when `None`).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// // The course's setting: 10,000 words and an out-of-vocabulary token.
+    /// let tok = Tokenizer::new(Some(10_000), Some("<OOV>"));
+    /// assert_eq!(tok.document_count(), 0);
+    /// ```
     pub fn new(num_words: Option<usize>, oov_token: Option<&str>) -> Self {
         Tokenizer {
             num_words,
@@ -61,6 +68,14 @@ impl Tokenizer {
     }
 
     /// Counts the words of `texts` and rebuilds the index.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(None, None);
+    /// tok.fit_on_texts(&["a b b", "b c"]);
+    /// tok.fit_on_texts(&["c c"]); // counts add up over calls
+    /// assert_eq!((tok.word_counts()["b"], tok.word_counts()["c"], tok.document_count()), (3, 3, 3));
+    /// ```
     pub fn fit_on_texts<S: AsRef<str>>(&mut self, texts: &[S]) {
         for text in texts {
             self.documents += 1;
@@ -85,27 +100,64 @@ impl Tokenizer {
     }
 
     /// Word to index (1-based; 0 is padding).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(None, None);
+    /// tok.fit_on_texts(&["rare common common"]);
+    /// assert_eq!((tok.word_index()["common"], tok.word_index()["rare"]), (1, 2));
+    /// ```
     pub fn word_index(&self) -> &HashMap<String, usize> {
         &self.word_index
     }
 
     /// How often each word was seen.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(None, None);
+    /// tok.fit_on_texts(&["Spam, SPAM and spam!"]);
+    /// assert_eq!(tok.word_counts()["spam"], 3);
+    /// ```
     pub fn word_counts(&self) -> &HashMap<String, usize> {
         &self.counts
     }
 
     /// Number of texts fitted.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(None, None);
+    /// tok.fit_on_texts(&["one", "two", ""]);
+    /// assert_eq!(tok.document_count(), 3);
+    /// ```
     pub fn document_count(&self) -> usize {
         self.documents
     }
 
     /// Size of the embedding table this tokenizer needs: the largest index it emits, plus one.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(Some(3), Some("<OOV>"));
+    /// tok.fit_on_texts(&["a a b c d"]);
+    /// // Indices 0 (padding), 1 (OOV) and 2 ("a") are emitted: an embedding of 3 rows.
+    /// assert_eq!(tok.vocab_size(), 3);
+    /// ```
     pub fn vocab_size(&self) -> usize {
         let largest = self.word_index.len() + 1;
         self.num_words.map_or(largest, |n| n.min(largest))
     }
 
     /// Index sequences for `texts`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let mut tok = Tokenizer::new(None, None);
+    /// tok.fit_on_texts(&["good film", "bad film"]);
+    /// // Without an OOV token, unknown words are dropped.
+    /// assert_eq!(tok.texts_to_sequences(&["a good, good film"]), vec![vec![2, 2, 1]]);
+    /// ```
     pub fn texts_to_sequences<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<i64>> {
         let oov = self.oov_token.as_ref().and_then(|t| self.word_index.get(t)).copied();
         texts

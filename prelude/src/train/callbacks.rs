@@ -2,6 +2,21 @@ use super::History;
 use tch::{nn, Tensor};
 
 /// Whether training goes on after a callback.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // A callback that stops training once the training loss is below 0.1.
+/// struct StopBelow(f64);
+/// impl Callback for StopBelow {
+///     fn on_epoch_end(&mut self, _epoch: usize, history: &History, _vs: &nn::VarStore) -> Control {
+///         if history.train_loss.last().is_some_and(|&l| l < self.0) { Control::Stop } else { Control::Continue }
+///     }
+/// }
+/// let mut history = History::default();
+/// history.train_loss.push(0.05);
+/// let vs = nn::VarStore::new(Device::Cpu);
+/// assert_eq!(StopBelow(0.1).on_epoch_end(0, &history, &vs), Control::Stop);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
     /// Keep training.
@@ -11,6 +26,21 @@ pub enum Control {
 }
 
 /// Hooks into `Trainer::fit`. Every method has a default that does nothing.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // Counts batches; everything else keeps its default.
+/// #[derive(Default)]
+/// struct CountBatches(usize);
+/// impl Callback for CountBatches {
+///     fn on_batch_end(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f64) {
+///         self.0 += 1;
+///     }
+/// }
+/// let mut counter = CountBatches::default();
+/// counter.on_batch_end(0, 0, 4, 0.7);
+/// assert_eq!(counter.0, 1);
+/// ```
 pub trait Callback {
     /// After each batch: epoch and batch (0-based), batches per epoch, the batch's loss.
     fn on_batch_end(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f64) {}
@@ -23,6 +53,20 @@ pub trait Callback {
 }
 
 /// Stops when the validation loss has not improved by `min_delta` for `patience` epochs.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let vs = nn::VarStore::new(Device::Cpu);
+/// let mut stop = EarlyStopping::new(2).min_delta(0.01);
+/// let mut history = History::default();
+/// let mut decisions = Vec::new();
+/// for (epoch, loss) in [1.0, 0.8, 0.795, 0.799].into_iter().enumerate() {
+///     history.valid_loss.push(loss);
+///     decisions.push(stop.on_epoch_end(epoch, &history, &vs));
+/// }
+/// // 0.795 and 0.799 do not beat 0.8 by 0.01: the second of them ends training.
+/// assert_eq!(decisions, vec![Control::Continue, Control::Continue, Control::Continue, Control::Stop]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct EarlyStopping {
     /// Epochs without improvement tolerated.
@@ -35,11 +79,22 @@ pub struct EarlyStopping {
 
 impl EarlyStopping {
     /// Early stopping with `patience` epochs.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let stop = EarlyStopping::new(5);
+    /// assert_eq!((stop.patience, stop.min_delta), (5, 0.0));
+    /// ```
     pub fn new(patience: usize) -> Self {
         EarlyStopping { patience, min_delta: 0.0, best: f64::INFINITY, waited: 0 }
     }
 
     /// Requires improvements of at least `min_delta`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert_eq!(EarlyStopping::new(5).min_delta(1e-3).min_delta, 1e-3);
+    /// ```
     pub fn min_delta(mut self, min_delta: f64) -> Self {
         self.min_delta = min_delta;
         self
@@ -68,6 +123,21 @@ impl Callback for EarlyStopping {
 
 /// Keeps a copy of the weights from the epoch with the lowest validation loss and puts them
 /// back when training ends.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let vs = nn::VarStore::new(Device::Cpu);
+/// let w = vs.root().var("w", &[1], nn::Init::Const(1.0));
+/// let mut best = BestWeights::new();
+/// let mut history = History::default();
+/// for (epoch, (value, loss)) in [(1.0, 0.5), (2.0, 0.3), (3.0, 0.4)].into_iter().enumerate() {
+///     tch::no_grad(|| { let _ = w.shallow_clone().fill_(value); });
+///     history.valid_loss.push(loss);
+///     best.on_epoch_end(epoch, &history, &vs);
+/// }
+/// best.on_train_end(&history, &vs);
+/// assert_eq!((best.restored_epoch, w.double_value(&[0])), (Some(1), 2.0));
+/// ```
 #[derive(Debug, Default)]
 pub struct BestWeights {
     best: Option<(f64, Vec<(String, Tensor)>)>,
@@ -78,6 +148,11 @@ pub struct BestWeights {
 
 impl BestWeights {
     /// A callback with nothing saved yet.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert_eq!(BestWeights::new().restored_epoch, None);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

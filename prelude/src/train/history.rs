@@ -2,6 +2,13 @@ use crate::display::Displayable;
 use crate::plot::LineChart;
 
 /// What `Trainer::fit` measured, epoch by epoch.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let history = History { train_loss: vec![0.9, 0.5, 0.4], valid_loss: vec![0.8, 0.6, 0.7], ..Default::default() };
+/// assert_eq!((history.epochs(), history.best_epoch()), (3, Some(1)));
+/// assert!(history.loss_chart().to_svg().unwrap().contains("valid"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     /// Mean training loss per epoch.
@@ -22,16 +29,36 @@ pub struct History {
 
 impl History {
     /// Epochs completed.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let history = History { train_loss: vec![0.9, 0.6, 0.5], valid_loss: vec![0.8, 0.55, 0.6], ..Default::default() };
+    /// assert_eq!(history.epochs(), 3);
+    /// ```
     pub fn epochs(&self) -> usize {
         self.train_loss.len()
     }
 
     /// Epoch (0-based) with the lowest validation loss, if there is validation.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let history = History { train_loss: vec![0.9, 0.6, 0.5], valid_loss: vec![0.8, 0.55, 0.6], ..Default::default() };
+    /// assert_eq!(history.best_epoch(), Some(1));
+    /// assert_eq!(History::default().best_epoch(), None);
+    /// ```
     pub fn best_epoch(&self) -> Option<usize> {
         self.valid_loss.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i)
     }
 
     /// Loss curves (train and validation) as a chart.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let history = History { train_loss: vec![0.9, 0.6, 0.5], valid_loss: vec![0.8, 0.55, 0.6], ..Default::default() };
+    /// let chart = history.loss_chart();
+    /// assert_eq!(chart.series_list().len(), 2); // train and valid
+    /// ```
     pub fn loss_chart(&self) -> LineChart {
         let mut chart =
             LineChart::new("loss").x_label("epoch").y_label("loss").series_y("train", &self.train_loss);
@@ -42,6 +69,14 @@ impl History {
     }
 
     /// Metric curves, when there is a metric.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let history = History { train_loss: vec![0.9, 0.6, 0.5], valid_loss: vec![0.8, 0.55, 0.6], ..Default::default() };
+    /// assert!(history.metric_chart().is_none()); // no metric recorded
+    /// let with_metric = History { train_metric: vec![0.7], valid_metric: vec![0.65], metric_name: "accuracy".into(), ..history };
+    /// assert!(with_metric.metric_chart().unwrap().to_svg().unwrap().contains("accuracy"));
+    /// ```
     pub fn metric_chart(&self) -> Option<LineChart> {
         if self.train_metric.is_empty() {
             return None;

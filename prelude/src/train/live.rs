@@ -4,6 +4,13 @@ use std::time::{Duration, Instant};
 use tch::nn;
 
 /// Redraws the loss (and metric) curves in place after every epoch, while `fit` runs.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // Trainer::live() adds it with a progress bar; it can also be added on its own.
+/// let trainer = Trainer::new(3).callback(LivePlot::new());
+/// assert_eq!(trainer.callbacks.len(), 1);
+/// ```
 #[derive(Debug, Default)]
 pub struct LivePlot {
     handle: Option<DisplayHandle>,
@@ -11,6 +18,12 @@ pub struct LivePlot {
 
 impl LivePlot {
     /// A plot that appears after the first epoch.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(5).callback(LivePlot::new());
+    /// assert_eq!(trainer.callbacks.len(), 1);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -27,6 +40,13 @@ impl Callback for LivePlot {
 }
 
 /// A progress bar over epochs and batches, updated in place (at most five times a second).
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let mut bar = ProgressBar::new(2);
+/// bar.on_batch_end(0, 0, 10, 0.69);
+/// assert_eq!(Trainer::new(2).live().callbacks.len(), 2); // a LivePlot and a ProgressBar
+/// ```
 #[derive(Debug)]
 pub struct ProgressBar {
     epochs: usize,
@@ -39,6 +59,12 @@ const REDRAW: Duration = Duration::from_millis(200);
 
 impl ProgressBar {
     /// A bar for `epochs` epochs.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(5).callback(ProgressBar::new(5));
+    /// assert_eq!(trainer.callbacks.len(), 1);
+    /// ```
     pub fn new(epochs: usize) -> Self {
         ProgressBar { epochs, handle: None, last_draw: None }
     }

@@ -5,9 +5,22 @@ use tch::nn::{self, ModuleT};
 use tch::{Kind, Tensor};
 
 /// A function of the model's output and the targets, averaged over examples.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let metric: MetricFn = &accuracy;
+/// let logits = Tensor::from_slice(&[0.2f32, 0.8]).reshape([1, 2]);
+/// assert_eq!(metric(&logits, &Tensor::from_slice(&[1i64])), 1.0);
+/// ```
 pub type MetricFn<'a> = &'a dyn Fn(&Tensor, &Tensor) -> f64;
 
 /// A named metric computed per batch.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let named: Metric = ("accuracy", &binary_accuracy_logits);
+/// assert_eq!(named.0, "accuracy");
+/// ```
 pub type Metric<'a> = (&'a str, MetricFn<'a>);
 
 /// Runs training loops: epochs over a loader, optional validation, learning-rate schedule,
@@ -44,29 +57,66 @@ pub struct Trainer {
 
 impl Trainer {
     /// A trainer for `epochs` epochs, without callbacks.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(5);
+    /// assert_eq!((trainer.epochs, trainer.callbacks.len(), trainer.clip_grad_norm), (5, 0, None));
+    /// ```
     pub fn new(epochs: usize) -> Self {
         Trainer { epochs, schedule: None, clip_grad_norm: None, callbacks: Vec::new() }
     }
 
     /// Adds a callback.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(50).callback(EarlyStopping::new(3)).callback(BestWeights::new());
+    /// assert_eq!(trainer.callbacks.len(), 2);
+    /// ```
     pub fn callback(mut self, callback: impl Callback + 'static) -> Self {
         self.callbacks.push(Box::new(callback));
         self
     }
 
     /// Adds the live loss plot and the progress bar.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// assert_eq!(Trainer::new(10).live().callbacks.len(), 2);
+    /// ```
     pub fn live(self) -> Self {
         let epochs = self.epochs;
         self.callback(super::LivePlot::new()).callback(super::ProgressBar::new(epochs))
     }
 
     /// Uses a learning-rate schedule starting from `base_lr`.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(20).schedule(Schedule::Cosine { t_max: 20, min_lr: 0.0 }, 0.1);
+    /// assert!(trainer.schedule.is_some());
+    /// ```
     pub fn schedule(mut self, schedule: Schedule, base_lr: f64) -> Self {
         self.schedule = Some((schedule, base_lr));
         self
     }
 
     /// Trains `model` (whose variables are in `vs`) and returns what it measured.
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// tch::manual_seed(0);
+    /// // y = 2x + 1 from 32 points, one linear unit, mean squared error.
+    /// let x = Tensor::linspace(-1.0, 1.0, 32, (Kind::Float, Device::Cpu)).unsqueeze(1);
+    /// let data = TensorDataset::new(x.shallow_clone(), &x * 2.0 + 1.0).unwrap();
+    /// let vs = nn::VarStore::new(Device::Cpu);
+    /// let model = nn::seq_t().add(nn::linear(&vs.root() / "fc", 1, 1, Default::default()));
+    /// let mut opt = Adam::new(vs.trainable_variables(), AdamConfig { lr: 0.1, ..Default::default() });
+    /// let loader = DataLoader::new(&data, 8).unwrap();
+    /// let history = Trainer::new(60).fit(&model, &vs, &mut opt, &mse, None, &loader, None);
+    /// assert!(history.train_loss.last().unwrap() < &1e-3 && !history.interrupted);
+    /// ```
     #[allow(clippy::too_many_arguments)]
     pub fn fit<D: Dataset>(
         &mut self,
@@ -139,6 +189,17 @@ impl Trainer {
 }
 
 /// Mean loss (and metric) of `model` in evaluation mode over a loader, without gradients.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// // A model that always outputs 0 has MSE mean(y²) on any data.
+/// let zero = nn::func_t(|x, _train| x.zeros_like());
+/// let data = TensorDataset::new(Tensor::zeros([4, 1], (Kind::Float, Device::Cpu)),
+///                               Tensor::from_slice(&[1.0f32, 1.0, 3.0, 3.0]).reshape([4, 1])).unwrap();
+/// let loader = DataLoader::new(data, 3).unwrap();
+/// let (loss, metric) = evaluate(&zero, &loader, &mse, None);
+/// assert!((loss - 5.0).abs() < 1e-6 && metric.is_none()); // (1 + 1 + 9 + 9) / 4, in f32
+/// ```
 pub fn evaluate<D: Dataset>(
     model: &dyn ModuleT,
     loader: &DataLoader<D>,
@@ -162,6 +223,17 @@ pub fn evaluate<D: Dataset>(
 }
 
 /// The model's output for `x` in evaluation mode, without gradients, in batches of 1024.
+///
+/// ```
+/// use torchbook::prelude::*;
+/// let vs = nn::VarStore::new(Device::Cpu);
+/// let model = nn::seq_t().add(nn::linear(&vs.root() / "fc", 3, 2, Default::default())).add(Dropout::new(0.5));
+/// let x = Tensor::ones([2500, 3], (Kind::Float, Device::Cpu));
+/// let y = predict(&model, &x);
+/// // Evaluation mode: dropout is off, so identical rows give identical outputs.
+/// assert_eq!(y.size(), vec![2500, 2]);
+/// assert!(y.get(0).equal(&y.get(2499)) && !y.requires_grad());
+/// ```
 pub fn predict(model: &dyn ModuleT, x: &Tensor) -> Tensor {
     tch::no_grad(|| {
         let n = x.size()[0];
