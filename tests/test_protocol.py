@@ -216,6 +216,10 @@ def test_plain_values_are_shown_on_the_first_compile(kernel: Kernel):
         assert "Debug" in error["evalue"], error
     finally:
         kernel.ok(":timing")
+    # A cell ending in `()` (a loop, a println!) shows no result, as Python shows no None.
+    for code in ['println!("printed")', "for _ in 0..2 {}"]:
+        run = kernel.ok(code)
+        assert run.of_type("execute_result") == [], (code, run.outputs)
 
 
 def test_fmt_and_types_reach_the_prelude_display(kernel: Kernel):

@@ -156,8 +156,17 @@ pub trait EvcxrDebugDisplay {
     fn evcxr_display(&mut self);
 }
 
+/// Whether `T` is `()`, the value of a cell that ends in a loop or a `println!`.
+fn is_unit<T: ?Sized>() -> bool {
+    std::any::type_name::<T>() == "()"
+}
+
 impl<T: Debug + ?Sized> EvcxrDebugDisplay for T {
+    /// A `()` is not shown (as Python shows no `None`), unless `:types` is on.
     fn evcxr_display(&mut self) {
+        if is_unit::<T>() && !debug_style().show_types {
+            return;
+        }
         let text = debug_text(self);
         let mut out = std::io::stdout().lock();
         let _ = write!(out, "EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT\n");
@@ -181,6 +190,12 @@ mod tests {
         assert_eq!(formatted(&n, style(true, Some(Hex::Upper), None)), format!("{n:#X?}"));
         assert_eq!(formatted(&v, style(false, None, Some(3))), "[3.333]");
         assert_eq!(formatted(&v, style(true, None, Some(1))), "[\n    3.3,\n]");
+    }
+
+    #[test]
+    fn only_the_unit_type_is_unit() {
+        assert!(is_unit::<()>());
+        assert!(!is_unit::<((),)>() && !is_unit::<Vec<()>>() && !is_unit::<str>());
     }
 
     #[test]
