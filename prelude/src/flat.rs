@@ -241,9 +241,11 @@ impl FlatParams {
                 return Some(flat.shallow_clone());
             }
         }
+        // In the group's device and dtype: a gradient made before the parameters were
+        // converted (`VarStore::set_kind`, `set_device`) is still in the old ones.
         let flat = tch::no_grad(|| {
             let parts: Vec<Tensor> = grads.iter().map(|g| g.reshape([-1])).collect();
-            Tensor::cat(&parts, 0)
+            Tensor::cat(&parts, 0).to_device(group.device).to_kind(group.kind)
         });
         for (mut g, &(start, n)) in grads.into_iter().zip(&group.spans) {
             let view = flat.narrow(0, start, n).view(g.size().as_slice());

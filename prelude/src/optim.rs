@@ -508,6 +508,8 @@ impl Optimizer for Adam {
                 if !g.defined() {
                     continue;
                 }
+                // A gradient made before `VarStore::set_kind` / `set_device` is in the old ones.
+                let g = g.to_device(p.device()).to_kind(p.kind());
                 let (start, n) = self.params.span(group, index);
                 let shape = p.size();
                 let mut m1 = m1.narrow(0, start, n).view(shape.as_slice());
@@ -721,6 +723,70 @@ mod tests {
         assert_eq!(Vec::<f64>::try_from(&u).unwrap(), vec![1.0, 2.0]);
         let values = |t: &Tensor| Vec::<f64>::try_from(t.detach().reshape([-1])).unwrap();
         (values(&w), values(&b))
+    }
+
+    /// Packing re-points the parameters at slices of one buffer; saving and loading a
+    /// `VarStore` must still see each variable alone, in both of tch's formats, and a saved
+    /// file must not hold the buffer once per variable.
+    #[test]
+    fn packed_parameters_save_and_load_as_separate_variables() {
+        let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+        let layer = tch::nn::linear(&vs.root() / "fc", 64, 32, Default::default());
+        let _second = tch::nn::linear(&vs.root() / "out", 32, 1, Default::default());
+        let mut adam = Adam::new(vs.trainable_variables(), AdamConfig::default());
+        adam.zero_grad();
+        tch::nn::Module::forward(&layer, &Tensor::ones([4, 64], (Kind::Float, tch::Device::Cpu)))
+            .sum(Kind::Float)
+            .backward();
+        adam.step();
+        let param_bytes: i64 = vs.trainable_variables().iter().map(|t| t.numel() as i64 * 4).sum();
+        let dir = std::env::temp_dir();
+        for name in ["tb-packed.ot", "tb-packed.safetensors"] {
+            let path = dir.join(format!("{}-{name}", std::process::id()));
+            vs.save(&path).unwrap();
+            let size = std::fs::metadata(&path).unwrap().len() as i64;
+            assert!(size < 2 * param_bytes, "{name}: {size} bytes for {param_bytes} bytes of parameters");
+            let mut fresh = tch::nn::VarStore::new(tch::Device::Cpu);
+            let _a = tch::nn::linear(&fresh.root() / "fc", 64, 32, Default::default());
+            let _b = tch::nn::linear(&fresh.root() / "out", 32, 1, Default::default());
+            fresh.load(&path).unwrap();
+            for (key, value) in vs.variables() {
+                assert!(fresh.variables()[&key].equal(&value), "{name}: {key} differs after loading");
+            }
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+
+    /// `VarStore::set_kind` (like `set_device`) gives every variable new storage; the next step
+    /// packs them again, moves the moments along, and keeps training the model's variables.
+    #[test]
+    fn a_var_store_converted_after_packing_keeps_training() {
+        // With an unused variable (never a gradient) the step goes parameter by parameter.
+        for with_unused in [false, true] {
+            let mut vs = tch::nn::VarStore::new(tch::Device::Cpu);
+            let layer = tch::nn::linear(&vs.root() / "fc", 3, 1, Default::default());
+            if with_unused {
+                let _ = vs.root().var("unused", &[2], tch::nn::Init::Const(1.0));
+            }
+            let mut adam = Adam::new(vs.trainable_variables(), AdamConfig { lr: 0.1, ..Default::default() });
+            let step = |adam: &mut Adam, kind: Kind| {
+                adam.zero_grad();
+                let x = Tensor::ones([2, 3], (kind, tch::Device::Cpu));
+                tch::nn::Module::forward(&layer, &x).square().mean(kind).backward();
+                adam.step();
+            };
+            step(&mut adam, Kind::Float);
+            vs.set_kind(Kind::Double);
+            let before = vs.variables()["fc.weight"].copy();
+            step(&mut adam, Kind::Double);
+            let after = &vs.variables()["fc.weight"];
+            assert_eq!(after.kind(), Kind::Double);
+            assert!(
+                !after.equal(&before),
+                "with_unused={with_unused}: the converted variables were not updated"
+            );
+            assert_eq!(adam.steps(), 2);
+        }
     }
 
     #[test]
