@@ -77,6 +77,15 @@ def test_input_without_stdin_gets_an_empty_answer(kernel: Kernel):
     assert "[]" in run.stdout()
 
 
+def test_thousands_of_lines_arrive_in_full_and_the_cell_ends(kernel: Kernel):
+    # One IOPub message per line overflowed the PUB socket's high-water mark (1000): ZeroMQ
+    # dropped messages, `idle` among them, and the client waited forever. Streams are batched.
+    run = kernel.ok('for i in 0..3000 { println!("out {i}"); eprintln!("err {i}"); }')
+    assert run.stdout() == "".join(f"out {i}\n" for i in range(3000))
+    assert run.stderr() == "".join(f"err {i}\n" for i in range(3000))
+    assert len(run.of_type("stream")) < 600, len(run.of_type("stream"))
+
+
 def test_stderr_is_its_own_stream(kernel: Kernel):
     run = kernel.ok('eprintln!("to stderr");\nprintln!("to stdout");')
     assert run.stderr() == "to stderr\n"

@@ -7,7 +7,10 @@
 
 use super::output::{parse_stdout_line, OutputPiece, PanicReport};
 use crossbeam_channel::{select, Receiver, Sender};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What the forwarders publish.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,14 +25,34 @@ pub enum Published {
 
 /// Handle on the two forwarding threads.
 pub struct Forwarders {
-    flush_stdout: Sender<Sender<()>>,
-    flush_stderr: Sender<Sender<()>>,
+    flush_stdout: Sender<Flush>,
+    flush_stderr: Sender<Flush>,
     panic: Arc<Mutex<Option<PanicReport>>>,
     stderr_tail: Arc<Mutex<Vec<String>>>,
+    barriers: AtomicU64,
 }
 
 /// Lines of stderr kept to explain a crash.
 const STDERR_TAIL: usize = 20;
+
+/// How long text may wait to be joined with the lines after it. Publishing every line as its
+/// own IOPub message let a loop that prints a few thousand lines overflow the PUB socket's
+/// high-water mark (1000 messages), and ZeroMQ then drops messages, `idle` among them, so the
+/// front end waited forever; ipykernel batches its streams for the same reason.
+pub const BATCH: Duration = Duration::from_millis(50);
+
+/// Start of the line the kernel writes into the execution process's stderr as a barrier.
+pub const STDERR_BARRIER: &str = "\u{1e}TORCHBOOK_STDERR_BARRIER ";
+
+/// How long a flush waits for its stderr barrier to come back.
+const BARRIER_WAIT: Duration = Duration::from_secs(2);
+
+/// A request to publish everything read so far, then acknowledge.
+struct Flush {
+    /// Read until the line carrying this barrier token (stderr), or only what is queued.
+    barrier: Option<String>,
+    ack: Sender<()>,
+}
 
 impl Forwarders {
     /// Starts forwarding `stdout` and `stderr` lines to `sink`.
@@ -41,19 +64,26 @@ impl Forwarders {
         let sink = Arc::new(sink);
         let panic = Arc::new(Mutex::new(None));
         let stderr_tail = Arc::new(Mutex::new(Vec::new()));
-        let (flush_stdout, flush_out_rx) = crossbeam_channel::unbounded::<Sender<()>>();
-        let (flush_stderr, flush_err_rx) = crossbeam_channel::unbounded::<Sender<()>>();
+        let (flush_stdout, flush_out_rx) = crossbeam_channel::unbounded::<Flush>();
+        let (flush_stderr, flush_err_rx) = crossbeam_channel::unbounded::<Flush>();
         {
             let sink = sink.clone();
             let panic = panic.clone();
             std::thread::Builder::new()
                 .name("stdout-forwarder".into())
                 .spawn(move || {
-                    forward(&stdout, &flush_out_rx, |line| {
+                    let emit = |text: String| sink(Published::Stdout(text));
+                    forward(&stdout, &flush_out_rx, &emit, |pending: &mut String, line: String| {
                         for piece in parse_stdout_line(&line) {
                             match piece {
-                                OutputPiece::Text(t) => sink(Published::Stdout(t)),
-                                OutputPiece::Display(d) => sink(Published::Display(d)),
+                                OutputPiece::Text(t) => pending.push_str(&t),
+                                OutputPiece::Display(d) => {
+                                    // Text before a display is shown before it.
+                                    if !pending.is_empty() {
+                                        emit(std::mem::take(pending));
+                                    }
+                                    sink(Published::Display(d));
+                                }
                                 OutputPiece::Panic(p) => {
                                     if let Ok(mut slot) = panic.lock() {
                                         *slot = Some(p);
@@ -70,26 +100,40 @@ impl Forwarders {
             std::thread::Builder::new()
                 .name("stderr-forwarder".into())
                 .spawn(move || {
-                    forward(&stderr, &flush_err_rx, |line| {
+                    let emit = |text: String| sink(Published::Stderr(text));
+                    forward(&stderr, &flush_err_rx, &emit, |pending: &mut String, line: String| {
                         if let Ok(mut tail) = tail.lock() {
                             tail.push(line.clone());
                             let excess = tail.len().saturating_sub(STDERR_TAIL);
                             tail.drain(..excess);
                         }
-                        sink(Published::Stderr(format!("{line}\n")));
+                        pending.push_str(&line);
+                        pending.push('\n');
                     })
                 })
                 .expect("spawning a thread");
         }
-        Forwarders { flush_stdout, flush_stderr, panic, stderr_tail }
+        Forwarders { flush_stdout, flush_stderr, panic, stderr_tail, barriers: AtomicU64::new(0) }
     }
 
-    /// Returns once every line read so far has been published.
-    pub fn flush(&self) {
-        for flusher in [&self.flush_stdout, &self.flush_stderr] {
+    /// Returns once everything the cell wrote has been published.
+    ///
+    /// stdout needs nothing more: evcxr reads the end of a cell from the same stream, after
+    /// the cell's output. stderr is a pipe of its own, which evcxr may not have read yet when the
+    /// cell ends (a cell ending in `eprintln!` sometimes lost its line to the next cell), so the
+    /// kernel writes a barrier line into that pipe, through `/proc/<pid>/fd/2` of the execution
+    /// process, and waits until the forwarder has read up to it: the pipe keeps order.
+    pub fn flush(&self, execution_pid: Option<u32>) {
+        let barrier = execution_pid.and_then(|pid| {
+            let token = format!("{}-{}", std::process::id(), self.barriers.fetch_add(1, Ordering::Relaxed));
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(format!("/proc/{pid}/fd/2")).ok()?;
+            pipe.write_all(format!("{STDERR_BARRIER}{token}\n").as_bytes()).ok()?;
+            Some(token)
+        });
+        for (flusher, barrier) in [(&self.flush_stdout, None), (&self.flush_stderr, barrier)] {
             let (ack, done) = crossbeam_channel::bounded(1);
-            if flusher.send(ack).is_ok() {
-                let _ = done.recv_timeout(std::time::Duration::from_secs(5));
+            if flusher.send(Flush { barrier, ack }).is_ok() {
+                let _ = done.recv_timeout(BARRIER_WAIT + Duration::from_secs(3));
             }
         }
     }
@@ -115,23 +159,92 @@ impl Forwarders {
     }
 }
 
-fn forward(lines: &Receiver<String>, flushes: &Receiver<Sender<()>>, mut handle: impl FnMut(String)) {
+/// Reads `lines`, lets `handle` add each to the pending text (or publish what is not text),
+/// and publishes the pending text with `emit` once it is [`BATCH`] old, at a flush, and at the
+/// end.
+fn forward(
+    lines: &Receiver<String>,
+    flushes: &Receiver<Flush>,
+    emit: &dyn Fn(String),
+    mut handle: impl FnMut(&mut String, String),
+) {
+    let mut pending = String::new();
+    let mut since: Option<Instant> = None;
+    let publish = |pending: &mut String, since: &mut Option<Instant>| {
+        if !pending.is_empty() {
+            emit(std::mem::take(pending));
+        }
+        *since = None;
+    };
+    // Barrier lines read before their flush request (the kernel writes the line, then asks).
+    let mut arrived: Vec<String> = Vec::new();
+    // Handles a line; a barrier line is kept out of the output and its token returned.
+    let mut take = |pending: &mut String, line: String| -> Option<String> {
+        match line.find(STDERR_BARRIER) {
+            Some(at) => {
+                if at > 0 {
+                    handle(pending, line[..at].to_owned());
+                }
+                Some(line[at + STDERR_BARRIER.len()..].to_owned())
+            }
+            None => {
+                handle(pending, line);
+                None
+            }
+        }
+    };
     loop {
+        let timer = match since {
+            Some(t) => crossbeam_channel::after(BATCH.saturating_sub(t.elapsed())),
+            None => crossbeam_channel::never(),
+        };
         select! {
             recv(lines) -> line => match line {
-                Ok(line) => handle(line),
-                Err(_) => return,
+                Ok(line) => {
+                    if let Some(token) = take(&mut pending, line) {
+                        arrived.push(token);
+                        // Only the latest few can still be waited for.
+                        let excess = arrived.len().saturating_sub(8);
+                        arrived.drain(..excess);
+                    }
+                    if !pending.is_empty() && since.is_none() {
+                        since = Some(Instant::now());
+                    }
+                }
+                Err(_) => {
+                    publish(&mut pending, &mut since);
+                    return;
+                }
             },
-            recv(flushes) -> ack => match ack {
-                Ok(ack) => {
+            recv(flushes) -> flush => match flush {
+                Ok(Flush { barrier, ack }) => {
                     // Lines already queued belong to the cell being flushed.
                     while let Ok(line) = lines.try_recv() {
-                        handle(line);
+                        if let Some(token) = take(&mut pending, line) {
+                            arrived.push(token);
+                        }
                     }
+                    if let Some(token) = barrier {
+                        // Everything written before the barrier precedes it in the pipe.
+                        let deadline = Instant::now() + BARRIER_WAIT;
+                        while !arrived.contains(&token) {
+                            match lines.recv_deadline(deadline) {
+                                Ok(line) => {
+                                    if let Some(seen) = take(&mut pending, line) {
+                                        arrived.push(seen);
+                                    }
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        arrived.retain(|t| *t != token);
+                    }
+                    publish(&mut pending, &mut since);
                     let _ = ack.send(());
                 }
                 Err(_) => return,
             },
+            recv(timer) -> _ => publish(&mut pending, &mut since),
         }
     }
 }
@@ -140,20 +253,83 @@ fn forward(lines: &Receiver<String>, flushes: &Receiver<Sender<()>>, mut handle:
 mod tests {
     use super::*;
 
+    fn text_of(seen: &[Published]) -> String {
+        seen.iter()
+            .map(|p| match p {
+                Published::Stdout(t) | Published::Stderr(t) => t.as_str(),
+                Published::Display(_) => "<display>",
+            })
+            .collect()
+    }
+
     #[test]
-    fn flush_publishes_everything_sent_before_it_in_order() {
+    fn flush_publishes_everything_sent_before_it_in_order_and_in_few_messages() {
         let (out_tx, out_rx) = crossbeam_channel::unbounded();
         let (_err_tx, err_rx) = crossbeam_channel::unbounded::<String>();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = seen.clone();
         let f = Forwarders::start(out_rx, err_rx, move |p| s.lock().unwrap().push(p));
-        for i in 0..100 {
+        for i in 0..5000 {
             out_tx.send(format!("line {i}")).unwrap();
         }
-        f.flush();
+        f.flush(None);
         let seen = seen.lock().unwrap();
-        assert_eq!(seen.len(), 100);
-        assert_eq!(seen[99], Published::Stdout("line 99\n".into()));
+        let expected: String = (0..5000).map(|i| format!("line {i}\n")).collect();
+        assert_eq!(text_of(&seen), expected);
+        // Batched: a burst of 5,000 lines is not 5,000 IOPub messages (the PUB socket's
+        // high-water mark is 1,000). A slow machine may cut the burst at a few BATCH ticks.
+        assert!(seen.len() < 100, "{} messages for 5000 lines", seen.len());
+    }
+
+    #[test]
+    fn text_is_published_within_a_batch_interval_without_a_flush() {
+        let (out_tx, out_rx) = crossbeam_channel::unbounded();
+        let (_err_tx, err_rx) = crossbeam_channel::unbounded::<String>();
+        let (seen_tx, seen_rx) = crossbeam_channel::unbounded();
+        let _f = Forwarders::start(out_rx, err_rx, move |p| seen_tx.send(p).unwrap());
+        out_tx.send("epoch 1".to_owned()).unwrap();
+        // Output streams while a cell runs; the bound only keeps a hang from passing.
+        let first = seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(first, Published::Stdout("epoch 1\n".into()));
+    }
+
+    #[test]
+    fn a_stderr_barrier_waits_for_lines_still_on_their_way() {
+        // The barrier line arrives after the flush request, and lines before it still belong
+        // to the cell; a stale barrier of an earlier flush is skipped.
+        let (err_tx, err_rx) = crossbeam_channel::unbounded::<String>();
+        let (flush_tx, flush_rx) = crossbeam_channel::unbounded::<Flush>();
+        let seen = Arc::new(Mutex::new(String::new()));
+        let s = seen.clone();
+        let emit = move |t: String| s.lock().unwrap().push_str(&t);
+        let worker = std::thread::spawn(move || {
+            forward(&err_rx, &flush_rx, &emit, |pending: &mut String, line: String| {
+                pending.push_str(&line);
+                pending.push('\n');
+            })
+        });
+        let (ack, done) = crossbeam_channel::bounded(1);
+        flush_tx.send(Flush { barrier: Some("t2".into()), ack }).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        err_tx.send("late line".into()).unwrap();
+        err_tx.send(format!("{STDERR_BARRIER}t1")).unwrap();
+        err_tx.send(format!("partial{STDERR_BARRIER}t2")).unwrap();
+        done.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(*seen.lock().unwrap(), "late line\npartial\n");
+        // The usual order: the barrier is read before the flush request comes; the flush
+        // finds it already arrived and does not wait for it.
+        err_tx.send("early line".into()).unwrap();
+        err_tx.send(format!("{STDERR_BARRIER}t3")).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let (ack, done) = crossbeam_channel::bounded(1);
+        let asked = Instant::now();
+        flush_tx.send(Flush { barrier: Some("t3".into()), ack }).unwrap();
+        done.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(asked.elapsed() < BARRIER_WAIT, "waited for a barrier that had arrived");
+        assert_eq!(*seen.lock().unwrap(), "late line\npartial\nearly line\n");
+        drop(err_tx);
+        drop(flush_tx);
+        worker.join().unwrap();
     }
 
     #[test]
@@ -170,7 +346,7 @@ mod tests {
                 r#"{"message":"m","file":"src/lib.rs","line":1,"column":1}"#
             ))
             .unwrap();
-        f.flush();
+        f.flush(None);
         assert!(seen.lock().unwrap().is_empty());
         assert_eq!(f.take_panic().map(|p| p.message), Some("m".to_owned()));
         assert_eq!(f.take_panic(), None);

@@ -175,6 +175,11 @@ impl Session {
         Ok(outputs)
     }
 
+    /// The execution process's pid, while it runs.
+    pub fn execution_pid(&self) -> Option<u32> {
+        Some(pid_of(&self.process)).filter(|&pid| pid != 0)
+    }
+
     /// True once after evcxr replaced the execution process (crash, kill, `:restart`).
     pub fn take_restart(&mut self) -> bool {
         let pid = pid_of(&self.process);

@@ -312,7 +312,7 @@ impl Shell {
         interrupter.begin();
         let started = Instant::now();
         let result = session.execute(&request.code, &input);
-        forwarders.flush();
+        forwarders.flush(session.execution_pid());
         let killed = interrupter.end();
         log_cell_time(started.elapsed(), &result);
         let panic = forwarders.take_panic();
