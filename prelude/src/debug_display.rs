@@ -133,7 +133,10 @@ fn short_type_name(full: &str) -> String {
 /// assert_eq!(debug_text(&Some(3)), "Some(3)");
 /// ```
 pub fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
-    let style = debug_style();
+    text_in_style(value, debug_style())
+}
+
+fn text_in_style<T: Debug + ?Sized>(value: &T, style: DebugStyle) -> String {
     let text = formatted(value, style);
     if style.show_types {
         format!(": {} = {text}", short_type_name(std::any::type_name::<T>()))
@@ -164,10 +167,11 @@ fn is_unit<T: ?Sized>() -> bool {
 impl<T: Debug + ?Sized> EvcxrDebugDisplay for T {
     /// A `()` is not shown (as Python shows no `None`), unless `:types` is on.
     fn evcxr_display(&mut self) {
-        if is_unit::<T>() && !debug_style().show_types {
+        let style = debug_style();
+        if is_unit::<T>() && !style.show_types {
             return;
         }
-        let text = debug_text(self);
+        let text = text_in_style(self, style);
         let mut out = std::io::stdout().lock();
         let _ = write!(out, "EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT\n");
         let _ = out.flush();

@@ -57,17 +57,21 @@ impl Group {
         }
     }
 
-    /// Whether every parameter still reads from its slice of the buffer. The data pointer
-    /// alone decides: a parameter moved to another device or dtype, or given storage of its
-    /// own, has another address.
+    /// Whether every parameter still reads from its slice of the buffer.
     fn in_place(&self) -> bool {
-        let base = self.buffer.data_ptr() as usize;
-        let size = self.kind.elt_size_in_bytes();
-        self.params
-            .iter()
-            .zip(&self.spans)
-            .all(|(p, &(start, n))| n == 0 || p.data_ptr() as usize == base + start as usize * size)
+        are_views_of(&self.buffer, self.kind, &self.spans, &self.params)
     }
+}
+
+/// Whether each of `tensors` starts where its span starts in `buffer`: the data pointer alone
+/// decides (storage given elsewhere, or another device or dtype, has another address).
+fn are_views_of(buffer: &Tensor, kind: Kind, spans: &[(i64, i64)], tensors: &[Tensor]) -> bool {
+    let base = buffer.data_ptr() as usize;
+    let size = kind.elt_size_in_bytes();
+    tensors
+        .iter()
+        .zip(spans)
+        .all(|(t, &(start, n))| n == 0 || t.data_ptr() as usize == base + start as usize * size)
 }
 
 /// Parameters grouped by device and dtype, each group packed into one buffer.
@@ -231,13 +235,7 @@ impl FlatParams {
             return None;
         }
         if let Some(flat) = &group.grads {
-            let base = flat.data_ptr() as usize;
-            let size = group.kind.elt_size_in_bytes();
-            let in_place = grads
-                .iter()
-                .zip(&group.spans)
-                .all(|(g, &(start, n))| n == 0 || g.data_ptr() as usize == base + start as usize * size);
-            if in_place {
+            if are_views_of(flat, group.kind, &group.spans, &grads) {
                 return Some(flat.shallow_clone());
             }
         }

@@ -159,6 +159,13 @@ impl Forwarders {
     }
 }
 
+/// Notes a barrier token that was read; only the latest few can still be waited for.
+fn remember(arrived: &mut Vec<String>, token: String) {
+    arrived.push(token);
+    let excess = arrived.len().saturating_sub(8);
+    arrived.drain(..excess);
+}
+
 /// Reads `lines`, lets `handle` add each to the pending text (or publish what is not text),
 /// and publishes the pending text with `emit` once it is [`BATCH`] old, at a flush, and at the
 /// end.
@@ -202,10 +209,7 @@ fn forward(
             recv(lines) -> line => match line {
                 Ok(line) => {
                     if let Some(token) = take(&mut pending, line) {
-                        arrived.push(token);
-                        // Only the latest few can still be waited for.
-                        let excess = arrived.len().saturating_sub(8);
-                        arrived.drain(..excess);
+                        remember(&mut arrived, token);
                     }
                     if !pending.is_empty() && since.is_none() {
                         since = Some(Instant::now());
@@ -221,7 +225,7 @@ fn forward(
                     // Lines already queued belong to the cell being flushed.
                     while let Ok(line) = lines.try_recv() {
                         if let Some(token) = take(&mut pending, line) {
-                            arrived.push(token);
+                            remember(&mut arrived, token);
                         }
                     }
                     if let Some(token) = barrier {
@@ -231,7 +235,7 @@ fn forward(
                             match lines.recv_deadline(deadline) {
                                 Ok(line) => {
                                     if let Some(seen) = take(&mut pending, line) {
-                                        arrived.push(seen);
+                                        remember(&mut arrived, seen);
                                     }
                                 }
                                 Err(_) => break,
