@@ -117,7 +117,9 @@ say "registering the kernelspec 'torchbook' in $VENV"
 
 # --- warm the kernels' build template -----------------------------------------------------
 say "building the prelude for notebooks (store: $STORE)"
-mkdir -p "$STORE"
+# Private whatever the umask: a standby kernel runs the code of whoever can reach the store.
+(umask 077 && mkdir -p "$STORE")
+chmod 700 "$STORE"
 printf '%s\n' "$ROOT" > "$STORE/checkout"
 # Stores of checkouts that no longer exist only take space.
 for other in "$CACHE"/stores/*/; do

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 import uuid
 
 import pytest
@@ -50,7 +51,10 @@ def raw(kernel: Kernel):
     ctx.term()
 
 
-def recv_reply(sock: zmq.Socket, msg_type: str, timeout_s: float = TIMEOUT) -> dict:
+def recv_reply(sock: zmq.Socket, msg_type: str, timeout_s: float = TIMEOUT, to: list[bytes] | None = None) -> dict:
+    """The next `msg_type` on `sock`; with `to` (a request's frames), the reply to that request
+    (signed requests that cannot be read get error replies of their own)."""
+    wanted = json.loads(to[2])["msg_id"] if to else None
     poller = zmq.Poller()
     poller.register(sock, zmq.POLLIN)
     while True:
@@ -58,7 +62,8 @@ def recv_reply(sock: zmq.Socket, msg_type: str, timeout_s: float = TIMEOUT) -> d
         parts = sock.recv_multipart()
         i = parts.index(b"<IDS|MSG>")
         header = json.loads(parts[i + 2])
-        if header["msg_type"] == msg_type:
+        parent = json.loads(parts[i + 3])
+        if header["msg_type"] == msg_type and (wanted is None or parent.get("msg_id") == wanted):
             return json.loads(parts[i + 5])
 
 
@@ -110,7 +115,7 @@ def test_hostile_messages_are_dropped_and_the_kernel_keeps_answering(kernel: Ker
     # A correct request on shell is answered after all of them (the shell handles in order).
     ok = frames(key, "execute_request", {"code": "40 + 2", "silent": False})
     sockets["shell"].send_multipart(ok)
-    assert recv_reply(sockets["shell"], "execute_reply")["status"] == "ok"
+    assert recv_reply(sockets["shell"], "execute_reply", to=ok)["status"] == "ok"
     # Control still answers too.
     sockets["control"].send_multipart(frames(key, "kernel_info_request", {}))
     assert recv_reply(sockets["control"], "kernel_info_reply")["status"] == "ok"
@@ -154,11 +159,12 @@ def test_a_replayed_message_runs_once(kernel: Kernel, raw, tmp_path):
             f' std::fs::write(p, format!("{{}}", n + 1)).unwrap();')
     message = frames(key, "execute_request", {"code": code, "silent": False})
     sockets["shell"].send_multipart(message)
-    assert recv_reply(sockets["shell"], "execute_reply")["status"] == "ok"
+    assert recv_reply(sockets["shell"], "execute_reply", to=message)["status"] == "ok"
     for _ in range(5):
         sockets["shell"].send_multipart(message)
-    sockets["shell"].send_multipart(frames(key, "execute_request", {"code": "0", "silent": False}))
-    assert recv_reply(sockets["shell"], "execute_reply")["status"] == "ok"
+    last = frames(key, "execute_request", {"code": "0", "silent": False})
+    sockets["shell"].send_multipart(last)
+    assert recv_reply(sockets["shell"], "execute_reply", to=last)["status"] == "ok"
     assert counter.read_text() == "1"
 
 
@@ -174,3 +180,64 @@ def test_oversized_and_hostile_control_messages_do_not_stop_the_kernel(kernel: K
     sockets["control"].send_multipart(frames(key, "kernel_info_request", {}))
     assert recv_reply(sockets["control"], "kernel_info_reply")["status"] == "ok"
     assert kernel.ok("3 * 3").result() == "9"
+
+
+def rss_mib(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_a_request_seen_on_one_channel_is_refused_on_another(kernel: Kernel, raw, tmp_path):
+    # Issue 12, item 6: one replay memory for every channel.
+    key, sockets = raw
+    info = frames(key, "kernel_info_request", {})
+    sockets["shell"].send_multipart(info)
+    recv_reply(sockets["shell"], "kernel_info_reply")
+    sockets["control"].send_multipart(info)
+    poller = zmq.Poller()
+    poller.register(sockets["control"], zmq.POLLIN)
+    assert not poller.poll(2000), "control answered a request already seen on shell"
+    # A fresh request still gets its answer there.
+    sockets["control"].send_multipart(frames(key, "kernel_info_request", {}))
+    assert recv_reply(sockets["control"], "kernel_info_reply")["status"] == "ok"
+
+
+def test_a_huge_unauthenticated_frame_is_refused_before_it_is_buffered(kernel: Kernel):
+    # Issue 12, item 6: ZeroMQ's own limit (ZMQ_MAXMSGSIZE) drops the connection of a peer that
+    # sends more than 32 MiB, so the kernel never holds the frame. Measured: the kernel
+    # process's resident memory before and after a 256 MiB frame.
+    info = kernel.km.get_connection_info()
+    pid = kernel.km.provisioner.pid
+    # With a standby serving the kernel, the process holding the sockets is the standby.
+    serving = int(kernel.ok("std::os::unix::process::parent_id()").result())
+    before = rss_mib(serving)
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(f"{info['transport']}://{info['ip']}:{info['shell_port']}")
+    s.send_multipart([b"<IDS|MSG>", b"0" * 64, b"x" * (256 * 1024 * 1024)])
+    time.sleep(3)
+    s.close()
+    ctx.term()
+    after = rss_mib(serving)
+    assert after - before < 64, f"the kernel grew from {before:.0f} to {after:.0f} MiB (pid {serving}, launcher {pid})"
+    assert kernel.ok("2 + 2").result() == "4"
+
+
+def test_a_signed_but_invalid_request_gets_an_error_reply_between_busy_and_idle(kernel: Kernel, raw):
+    key, sockets = raw
+    bad = frames(key, "execute_request", {"code": 5, "silent": "no"})
+    header = json.loads(bad[2])
+    sockets["shell"].send_multipart(bad)
+    reply = recv_reply(sockets["shell"], "execute_reply", to=bad)
+    assert reply["status"] == "error" and reply["ename"] == "InvalidRequest", reply
+    assert "code" in reply["evalue"] or "invalid type" in reply["evalue"], reply
+    states = []
+    deadline = time.monotonic() + 30
+    while len(states) < 2 and time.monotonic() < deadline:
+        msg = kernel.kc.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == header["msg_id"] and msg["msg_type"] == "status":
+            states.append(msg["content"]["execution_state"])
+    assert states == ["busy", "idle"], states

@@ -46,6 +46,7 @@ fn main() -> Result<()> {
         unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
     }
     torchbook_kernel::execution::rustc_wrapper::intercept();
+    torchbook_kernel::execution::cell_process::serve_if_execution_process();
     evcxr::runtime_hook();
 
     torchbook_kernel::standby::remember_environment();
@@ -59,6 +60,14 @@ fn main() -> Result<()> {
             // SAFETY: no other thread exists yet.
             unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
             let options = session_options()?;
+            // A kernel whose client died (kill -9 of jupyter console, a closed terminal) exits,
+            // as ipykernel does; a standby serving it sees this process go and exits too.
+            if let Some(client) = torchbook_kernel::parent_watch::client_pid() {
+                torchbook_kernel::parent_watch::watch(client, move || {
+                    eprintln!("torchbook: the Jupyter client (pid {client}) is gone; exiting");
+                    std::process::exit(0);
+                });
+            }
             let pool = Pool::new(&options).unwrap_or_else(|e| {
                 eprintln!("torchbook: {e:#}; starting without standby kernels");
                 Pool::with_size(&options, 0)

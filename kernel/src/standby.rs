@@ -17,6 +17,7 @@
 
 use crate::execution::session::{Session, SessionOptions};
 use crate::execution::store::Store;
+use crate::private;
 use crate::protocol::connection::ConnectionInfo;
 use crate::server::{SessionSource, Sockets};
 use anyhow::{bail, Context, Result};
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -223,9 +224,7 @@ impl Pool {
             cwd: std::env::current_dir().ok()?,
         };
         for pid in self.ready() {
-            let Ok(lock) =
-                File::options().create(true).truncate(false).write(true).open(self.file(pid, "claim"))
-            else {
+            let Ok(lock) = private::open_lock(&self.file(pid, "claim")) else {
                 continue;
             };
             if !try_lock(&lock) {
@@ -259,20 +258,27 @@ impl Pool {
         if self.size == 0 {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.dir).with_context(|| format!("creating {}", self.dir.display()))?;
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join("spawn.lock"))
-            .context("opening the standby spawn lock")?;
+        self.make_private_dir()?;
+        let lock =
+            private::open_lock(&self.dir.join("spawn.lock")).context("opening the standby spawn lock")?;
         lock_blocking(&lock);
         self.remove_stale();
         for _ in self.alive().len()..self.size {
             let pid = self.spawn()?;
             // Counted at once, so a concurrent replenish does not start one more.
-            File::create(self.file(pid, "standby"))?;
+            private::create_file(&self.file(pid, "standby"))?;
         }
+        Ok(())
+    }
+
+    /// Creates the pool's directory (0700) after checking that the store is this user's alone.
+    fn make_private_dir(&self) -> Result<()> {
+        if let Some(store) = self.dir.parent().and_then(Path::parent) {
+            private::create_dir(store)
+                .or_else(|_| private::check_dir(store, true))
+                .context("the Torchbook store cannot be trusted")?;
+        }
+        private::create_dir(&self.dir).context("the standby pool directory cannot be trusted")?;
         Ok(())
     }
 
@@ -310,6 +316,10 @@ impl Pool {
     }
 
     /// Stops every standby of every pool in `store` (install.sh does this after a rebuild).
+    ///
+    /// A standby holds an `flock` on its `<pid>.standby` file for as long as it runs, so a file
+    /// whose lock can be taken names no standby: its pid may belong to anyone now, and is not
+    /// signalled. A live one is held by a pidfd before it is signalled.
     pub fn stop_all(store: &Store) -> usize {
         let root = store.root().join("standby");
         let mut stopped = 0;
@@ -317,10 +327,17 @@ impl Pool {
             // A standby that serves a notebook removed its `.standby` file when claimed, so
             // only warming and waiting ones are stopped.
             for pid in pids_with(&dir.path(), "standby") {
-                if pid_alive(pid) {
-                    // SAFETY: sending a signal to a process id read from our own pool.
-                    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
-                    stopped += 1;
+                let marker = dir.path().join(format!("{pid}.standby"));
+                let Ok(file) = private::open_lock(&marker) else { continue };
+                if !try_lock(&file) {
+                    let held = crate::pidfd::Pidfd::open(pid as i32);
+                    // Still locked once held: the process is the standby that locked it.
+                    if let Some(held) = held.filter(|_| !try_lock(&file)) {
+                        if held.signal(libc::SIGTERM) {
+                            stopped += 1;
+                        }
+                    }
+                    continue;
                 }
                 for ext in ["sock", "standby"] {
                     let _ = std::fs::remove_file(dir.path().join(format!("{pid}.{ext}")));
@@ -379,7 +396,7 @@ fn wait_for_close(stream: &mut UnixStream) -> String {
 /// Sends standard output and error to `log`, so a detached standby keeps its kernel log.
 fn redirect_output(log: &Path) -> Result<()> {
     use std::os::fd::AsRawFd;
-    let file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    let file = private::create_file(log).with_context(|| format!("creating {}", log.display()))?;
     // SAFETY: dup2 onto this process's own standard descriptors.
     unsafe {
         libc::dup2(file.as_raw_fd(), 1);
@@ -393,9 +410,14 @@ pub fn serve(options: SessionOptions) -> Result<()> {
     let pool = Pool::new(&options)?;
     let idle = idle_from_env()?;
     let pid = std::process::id();
-    std::fs::create_dir_all(pool.dir())?;
+    pool.make_private_dir()?;
     redirect_output(&pool.file(pid, "log"))?;
-    File::create(pool.file(pid, "standby"))?;
+    // Held for the process's lifetime: `stop_all` signals only a pid whose file is locked.
+    let marker = private::open_lock(&pool.file(pid, "standby"))?;
+    if !try_lock(&marker) {
+        bail!("{} is locked by another process", pool.file(pid, "standby").display());
+    }
+    std::mem::forget(marker);
     let cleanup = |pool: &Pool| {
         for ext in ["standby", "sock", "claim"] {
             let _ = std::fs::remove_file(pool.file(pid, ext));
@@ -406,20 +428,28 @@ pub fn serve(options: SessionOptions) -> Result<()> {
     let t = Instant::now();
     let mut session = Session::start(&options)?;
     for code in WARM_UP {
-        session
-            .execute(code, &|_, _| String::new())
-            .map_err(|e| anyhow::anyhow!("warm-up cell failed: {e}"))?;
+        session.execute_unattended(code).map_err(|e| anyhow::anyhow!("warm-up cell failed: {e}"))?;
     }
     eprintln!("torchbook: standby {pid} ready in {:.2}s", t.elapsed().as_secs_f64());
 
-    let listener = UnixListener::bind(pool.file(pid, "sock")).context("binding the standby socket")?;
+    let socket = pool.file(pid, "sock");
+    let listener = UnixListener::bind(&socket).context("binding the standby socket")?;
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
     listener.set_nonblocking(true)?;
     let waiting = Instant::now();
     let (stream, claim) = loop {
         match listener.accept() {
-            Ok((stream, _)) => match read_claim(&stream) {
-                Ok(claim) => break (stream, claim),
-                Err(e) => eprintln!("torchbook: ignored a bad claim: {e:#}"),
+            // Whoever claims a standby runs code as its owner: only the owner may.
+            Ok((stream, _)) => match private::peer_uid(&stream) {
+                Ok(uid) if uid == private::my_uid() => match read_claim(&stream) {
+                    Ok(claim) => break (stream, claim),
+                    Err(e) => eprintln!("torchbook: ignored a bad claim: {e:#}"),
+                },
+                Ok(uid) => eprintln!(
+                    "torchbook: refused a claim from uid {uid} (this standby serves uid {})",
+                    private::my_uid()
+                ),
+                Err(e) => eprintln!("torchbook: refused a claim whose sender is unknown: {e}"),
             },
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(20));
@@ -462,7 +492,7 @@ fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<
         std::env::set_current_dir(&claim.cwd).with_context(|| format!("entering {}", claim.cwd.display()))?;
         let cell = format!("std::env::set_current_dir({:?}).ok();", claim.cwd.display().to_string());
         session
-            .execute(&cell, &|_, _| String::new())
+            .execute_unattended(&cell)
             .map_err(|e| anyhow::anyhow!("moving the execution process to {}: {e}", claim.cwd.display()))?;
     }
     let sockets = Sockets::bind(&connection)?;

@@ -38,12 +38,28 @@ pub const SHARED_WRAPPER: &str = "libtch_capi.so";
 /// every error reaches tch. The library's SONAME is its absolute path, so the objects that
 /// link it find it at run time without `LD_LIBRARY_PATH` or an rpath. Rebuilt only when
 /// `libtch.a` is newer; written beside and renamed, so running kernels keep their copy.
-pub fn shared_wrapper(libtch: &Path, torch_lib: &Path, dir: &Path) -> Result<PathBuf> {
+///
+/// The wrapper calls back into Rust for streams (`tch_write_stream_write`, ...: `save_to_stream`,
+/// `load_from_stream`), functions torch-sys defines. Once the template has built torch-sys as a
+/// dylib, `warm` links the wrapper again with that library as `callbacks`, so every symbol the
+/// wrapper needs resolves through its own NEEDED libraries: cells are loaded `RTLD_LOCAL`, and
+/// a symbol only the global scope could have given was a "symbol lookup error" that killed the
+/// execution process.
+pub fn shared_wrapper(
+    libtch: &Path,
+    torch_lib: &Path,
+    dir: &Path,
+    callbacks: Option<&Path>,
+) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let out = dir.join(SHARED_WRAPPER);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    // Which torch-sys dylib the existing wrapper needs, if any: a wrapper that needs one cannot
+    // serve the template's build, which may make a new one.
+    let marker = dir.join(format!("{SHARED_WRAPPER}.callbacks"));
+    let linked_with = std::fs::read_to_string(&marker).ok().map(PathBuf::from);
     if let (Some(built), Some(source)) = (modified(&out), modified(libtch)) {
-        if built >= source {
+        if built >= source && linked_with.as_deref() == callbacks {
             return Ok(out);
         }
     }
@@ -64,6 +80,14 @@ pub fn shared_wrapper(libtch: &Path, torch_lib: &Path, dir: &Path) -> Result<Pat
         command.arg("-ltorch_cuda");
     }
     command.args(["-ltorch_cpu", "-ltorch", "-lc10"]);
+    if let Some(callbacks) = callbacks {
+        // NEEDED is the dylib's SONAME; the run path finds it in the template, the file every
+        // kernel directory hard-links (the loader knows a loaded library again by its inode).
+        if let Some(deps) = callbacks.parent() {
+            command.arg(format!("-Wl,-rpath,{}", deps.display()));
+        }
+        command.arg(callbacks);
+    }
     let output = command.output().with_context(|| format!("running {cxx} to link {}", out.display()))?;
     if !output.status.success() {
         let _ = std::fs::remove_file(&partial);
@@ -75,6 +99,12 @@ pub fn shared_wrapper(libtch: &Path, torch_lib: &Path, dir: &Path) -> Result<Pat
         );
     }
     std::fs::rename(&partial, &out)?;
+    match callbacks {
+        Some(path) => std::fs::write(&marker, path.as_os_str().as_encoded_bytes())?,
+        None => {
+            let _ = std::fs::remove_file(&marker);
+        }
+    }
     Ok(out)
 }
 
@@ -127,19 +157,21 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     }
     let native_copy = native
         .map(|n| -> Result<NativeLibs> {
-            let libtch = shared_wrapper(&n.libtch, &n.torch_lib, &store.root().join("native"))?;
+            let libtch = shared_wrapper(&n.libtch, &n.torch_lib, &store.root().join("native"), None)?;
             Ok(NativeLibs { libtch, torch_lib: n.torch_lib.clone() })
         })
         .transpose()?;
+    // The store holds what every kernel of this user runs: nobody else may write it.
+    crate::private::create_dir(store.root())?;
     let cargo_dir = store.kernels_dir().join(".cargo");
-    std::fs::create_dir_all(&cargo_dir)?;
+    crate::private::create_dir(&cargo_dir)?;
     std::fs::write(cargo_dir.join("config.toml"), cargo_config(&host_triple()?, native_copy.as_ref()))?;
-    std::fs::create_dir_all(store.evcxr_config_dir())?;
+    crate::private::create_dir(&store.evcxr_config_dir())?;
     std::fs::write(store.evcxr_config_dir().join("evcxr.toml"), EVCXR_TOML)?;
 
     let template = store.template_dir();
     let _ = std::fs::remove_file(store.template_ready_marker());
-    std::fs::create_dir_all(&template)?;
+    crate::private::create_dir(&template)?;
     // Start from the workspace's lock file, so notebooks build against the same dependency
     // versions as the workspace's own build and tests.
     let workspace_lock = options.prelude_dir.join("../Cargo.lock");
@@ -151,14 +183,18 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
     let mut session = Session::start_in(options, template.clone(), false)?;
     let built = started.elapsed();
     let probe = "let warm_up = Tensor::ones([2, 2], (Kind::Float, Device::Cpu));\nwarm_up.sum(Kind::Float)";
-    let outputs = session
-        .execute(probe, &|_, _| String::new())
-        .map_err(|e| anyhow::anyhow!("the warm-up cell failed: {e}"))?;
-    let text = outputs.get("text/plain").unwrap_or_default().to_owned();
+    let shown =
+        session.execute_unattended(probe).map_err(|e| anyhow::anyhow!("the warm-up cell failed: {e}"))?;
+    let text = shown.and_then(|data| data.get("text/plain").cloned()).unwrap_or_default();
     if !text.contains('4') {
         bail!("the warm-up cell should sum four ones, but showed: {text}");
     }
     session.save_template_lock()?;
+    if let Some(n) = native {
+        let torch_sys = torch_sys_dylib(&template)
+            .context("the template has no libtorch_sys-*.so to link the wrapper's callbacks from")?;
+        shared_wrapper(&n.libtch, &n.torch_lib, &store.root().join("native"), Some(&torch_sys))?;
+    }
     std::fs::write(store.template_ready_marker(), format!("built in {:.1}s\n", built.as_secs_f64()))?;
     eprintln!(
         "torchbook: template ready in {} (prelude build {:.1}s, total {:.1}s)",
@@ -167,6 +203,17 @@ pub fn warm(options: &SessionOptions, native: Option<&NativeLibs>) -> Result<()>
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// torch-sys built as a dylib in the template (`target/<triple>/debug/deps/libtorch_sys-*.so`).
+fn torch_sys_dylib(template: &Path) -> Option<PathBuf> {
+    let target = template.join("target");
+    std::fs::read_dir(&target).ok()?.flatten().find_map(|triple| {
+        std::fs::read_dir(triple.path().join("debug/deps")).ok()?.flatten().map(|e| e.path()).find(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            name.starts_with("libtorch_sys-") && name.ends_with(".so")
+        })
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@
 //! [`set_debug_style`] so this display follows them.
 
 use std::fmt::Debug;
-use std::io::Write;
 use std::sync::Mutex;
 
 /// Hexadecimal integers in `Debug` output (`{:x?}`, `{:X?}`).
@@ -172,9 +171,7 @@ impl<T: Debug + ?Sized> EvcxrDebugDisplay for T {
             return;
         }
         let text = text_in_style(self, style);
-        let mut out = std::io::stdout().lock();
-        let _ = write!(out, "EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT\n");
-        let _ = out.flush();
+        crate::display::show_result([("text/plain".to_owned(), text)].into());
     }
 }
 

@@ -1,23 +1,16 @@
 //! Rich output from inside a running cell: `display`, `DisplayHandle::update`, `clear_output`.
 //!
-//! Inside the Torchbook kernel each call writes one line, prefixed by [`DISPLAY_MARKER`] and
-//! followed by a JSON object, to the execution process's stdout. The kernel turns that line into
-//! a `display_data`, `update_display_data` or `clear_output` message on IOPub at once, so a chart
-//! can be redrawn in place while a training loop runs. Outside the kernel (tests, plain programs)
-//! the same calls print the value's `text/plain` form.
+//! Inside the Torchbook kernel each call sends one message ([`FromPrelude`]) on the execution
+//! process's message link (`torchbook_contract::link`), never on stdout, so nothing a cell
+//! prints can pass for one. The kernel turns it into a `display_data`, `update_display_data` or
+//! `clear_output` message on IOPub at once, so a chart can be redrawn in place while a training
+//! loop runs. Outside the kernel (tests, plain programs) the same calls print the value's
+//! `text/plain` form.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Prefix of a stdout line that carries a display message for the kernel.
-///
-/// The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
-///
-/// ```
-/// // A control character starts the marker, so ordinary printed text never looks like one.
-/// assert!(torchbook::display::DISPLAY_MARKER.starts_with('\u{1e}'));
-/// ```
-pub const DISPLAY_MARKER: &str = "\u{1e}TORCHBOOK_DISPLAY ";
+use torchbook_contract::link;
+use torchbook_contract::message::{FromCell, FromPrelude, MimeBundle};
 
 /// Environment variable the kernel sets in the execution process.
 ///
@@ -26,7 +19,7 @@ pub const DISPLAY_MARKER: &str = "\u{1e}TORCHBOOK_DISPLAY ";
 /// let in_kernel = std::env::var_os(torchbook::display::KERNEL_ENV).is_some();
 /// assert!(!in_kernel);
 /// ```
-pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
+pub const KERNEL_ENV: &str = torchbook_contract::env::KERNEL;
 
 /// A value that can be shown in a notebook, as one or more MIME representations.
 ///
@@ -43,11 +36,30 @@ pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
 pub trait Displayable {
     /// `(mime type, content)` pairs; `text/plain` should always be among them.
     fn mime_bundle(&self) -> Vec<(String, String)>;
+
+    /// What a cell ending in this value shows; the [`mime_bundle`](Displayable::mime_bundle)
+    /// unless the type says otherwise (strings show quoted there, as evcxr shows them).
+    fn result_bundle(&self) -> Vec<(String, String)> {
+        self.mime_bundle()
+    }
 }
 
+/// `display(&"text")` shows the text as it is; a cell ending in a string shows its `Debug`
+/// form (`"foo"`), as evcxr and Rust's `{:?}` do.
+///
+/// ```
+/// use torchbook::display::Displayable;
+/// assert_eq!("foo".mime_bundle()[0].1, "foo");
+/// assert_eq!("foo".result_bundle()[0].1, "\"foo\"");
+/// assert_eq!(String::from("a\"b").result_bundle()[0].1, r#""a\"b""#);
+/// ```
 impl Displayable for str {
     fn mime_bundle(&self) -> Vec<(String, String)> {
         vec![("text/plain".to_owned(), self.to_owned())]
+    }
+
+    fn result_bundle(&self) -> Vec<(String, String)> {
+        vec![("text/plain".to_owned(), crate::debug_display::debug_text(self))]
     }
 }
 
@@ -55,11 +67,19 @@ impl Displayable for String {
     fn mime_bundle(&self) -> Vec<(String, String)> {
         self.as_str().mime_bundle()
     }
+
+    fn result_bundle(&self) -> Vec<(String, String)> {
+        self.as_str().result_bundle()
+    }
 }
 
 impl<T: Displayable + ?Sized> Displayable for &T {
     fn mime_bundle(&self) -> Vec<(String, String)> {
         (**self).mime_bundle()
+    }
+
+    fn result_bundle(&self) -> Vec<(String, String)> {
+        (**self).result_bundle()
     }
 }
 
@@ -117,19 +137,31 @@ fn strip_tags(html: &str) -> String {
 /// Html::new("<b>bold</b>").evcxr_display();
 /// ```
 pub trait EvcxrDisplay {
-    /// Writes the value's MIME bundle in evcxr's content framing to stdout.
+    /// Sends the value's MIME bundle to the kernel as the cell's result.
     fn evcxr_display(&self);
 }
 
 impl<T: Displayable + ?Sized> EvcxrDisplay for T {
     fn evcxr_display(&self) {
-        let mut out = std::io::stdout().lock();
-        for (mime, content) in self.mime_bundle() {
-            // A line reading exactly EVCXR_END_CONTENT would end the block early.
-            let content = content.replace("\nEVCXR_END_CONTENT\n", "\nEVCXR_END_CONTENT \n");
-            let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
+        show_result(self.result_bundle().into_iter().collect());
+    }
+}
+
+/// Sends `data` as the cell's result; outside the kernel, writes it in evcxr's own content
+/// framing on stdout (what evcxr alone, or any evcxr-based kernel, reads).
+pub(crate) fn show_result(data: MimeBundle) {
+    match link::send(&FromCell::Kernel(FromPrelude::Result { data: data.clone() })) {
+        Ok(()) => {}
+        Err(link::LinkError::NotInKernel) => {
+            let mut out = std::io::stdout().lock();
+            for (mime, content) in data {
+                // A line reading exactly EVCXR_END_CONTENT would end the block early.
+                let content = content.replace("\nEVCXR_END_CONTENT\n", "\nEVCXR_END_CONTENT \n");
+                let _ = writeln!(out, "EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT");
+            }
+            let _ = out.flush();
         }
-        let _ = out.flush();
+        Err(e) => eprintln!("torchbook: the result could not be shown: {e}"),
     }
 }
 
@@ -151,21 +183,17 @@ pub struct DisplayHandle {
 static NEXT_DISPLAY: AtomicU64 = AtomicU64::new(0);
 
 fn in_kernel() -> bool {
-    std::env::var_os(KERNEL_ENV).is_some()
+    link::process_link().is_some()
 }
 
-fn bundle_json(value: &(impl Displayable + ?Sized)) -> serde_json::Map<String, serde_json::Value> {
-    value
-        .mime_bundle()
-        .into_iter()
-        .map(|(mime, content)| (mime, serde_json::Value::String(content)))
-        .collect()
+fn bundle(value: &(impl Displayable + ?Sized)) -> MimeBundle {
+    value.mime_bundle().into_iter().collect()
 }
 
-fn send(message: serde_json::Value) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{DISPLAY_MARKER}{message}");
-    let _ = out.flush();
+fn send(message: FromPrelude) {
+    if let Err(e) = link::send(&FromCell::Kernel(message)) {
+        eprintln!("torchbook: a display could not be sent: {e}");
+    }
 }
 
 fn print_plain(value: &(impl Displayable + ?Sized)) {
@@ -185,11 +213,7 @@ pub fn display(value: &(impl Displayable + ?Sized)) -> DisplayHandle {
     let display_id =
         format!("torchbook-{}-{}", std::process::id(), NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed));
     if in_kernel() {
-        send(serde_json::json!({
-            "kind": "display",
-            "data": bundle_json(value),
-            "display_id": display_id,
-        }));
+        send(FromPrelude::Display { data: bundle(value), display_id: display_id.clone() });
     } else {
         print_plain(value);
     }
@@ -206,11 +230,7 @@ impl DisplayHandle {
     /// ```
     pub fn update(&self, value: &(impl Displayable + ?Sized)) {
         if in_kernel() {
-            send(serde_json::json!({
-                "kind": "update",
-                "data": bundle_json(value),
-                "display_id": self.display_id,
-            }));
+            send(FromPrelude::Update { data: bundle(value), display_id: self.display_id.clone() });
         } else {
             print_plain(value);
         }
@@ -235,7 +255,7 @@ impl DisplayHandle {
 /// ```
 pub fn clear_output(wait: bool) {
     if in_kernel() {
-        send(serde_json::json!({ "kind": "clear", "wait": wait }));
+        send(FromPrelude::Clear { wait });
     }
 }
 

@@ -17,6 +17,7 @@ pub use tch;
 
 pub mod activation;
 pub mod allocator;
+pub mod cell_link;
 pub mod data;
 pub mod datasets;
 pub mod debug_display;

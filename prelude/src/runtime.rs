@@ -3,19 +3,9 @@
 //! The kernel calls [`init`] in every execution process it starts (at kernel start and after
 //! a crash or a forced interrupt), before the first user cell runs.
 
-use std::io::Write;
 use std::sync::OnceLock;
-
-/// Prefix of a stdout line that reports a panic to the kernel as JSON.
-///
-/// Stdout, not stderr: evcxr keeps stdout in order with the end of the cell, so the kernel has
-/// the report before it answers. The kernel's output router (`kernel/src/execution/output.rs`) recognises the same prefix.
-///
-/// ```
-/// // Like the display marker, it starts with a control character no ordinary output has.
-/// assert!(torchbook::runtime::PANIC_MARKER.starts_with('\u{1e}'));
-/// ```
-pub const PANIC_MARKER: &str = "\u{1e}TORCHBOOK_PANIC ";
+use torchbook_contract::link;
+use torchbook_contract::message::{FromCell, FromPrelude, PanicReport};
 
 /// What happened when the prelude tried to load libtorch's CUDA library.
 ///
@@ -114,15 +104,18 @@ fn install_panic_hook() {
         };
         let (file, line, column) =
             info.location().map(|l| (l.file().to_owned(), l.line(), l.column())).unwrap_or_default();
-        let report = serde_json::json!({
-            "message": message,
-            "file": file,
-            "line": line,
-            "column": column,
-            "thread": std::thread::current().name().unwrap_or("<unnamed>"),
-        });
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{PANIC_MARKER}{report}");
-        let _ = out.flush();
+        let report = PanicReport {
+            message,
+            file,
+            line,
+            column,
+            thread: std::thread::current().name().unwrap_or("<unnamed>").to_owned(),
+        };
+        if let Err(e) = link::send(&FromCell::Kernel(FromPrelude::Panic(report.clone()))) {
+            eprintln!(
+                "panicked at {}:{}:{}: {} ({e})",
+                report.file, report.line, report.column, report.message
+            );
+        }
     }));
 }

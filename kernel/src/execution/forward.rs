@@ -5,12 +5,12 @@
 //! barrier lets the shell wait, after a cell, until every line already read has been published,
 //! so nothing of a cell arrives after its `idle`.
 
-use super::output::{parse_stdout_line, OutputPiece, PanicReport};
 use crossbeam_channel::{select, Receiver, Sender};
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use torchbook_contract::frame::{decode, Frame};
+use torchbook_contract::message::{FromPrelude, MimeBundle, PanicReport};
 
 /// What the forwarders publish.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,8 +19,8 @@ pub enum Published {
     Stdout(String),
     /// Text on stderr.
     Stderr(String),
-    /// A display request.
-    Display(super::output::DisplayRequest),
+    /// A display message (display, update or clear).
+    Display(FromPrelude),
 }
 
 /// Handle on the two forwarding threads.
@@ -28,8 +28,10 @@ pub struct Forwarders {
     flush_stdout: Sender<Flush>,
     flush_stderr: Sender<Flush>,
     panic: Arc<Mutex<Option<PanicReport>>>,
+    result: Arc<Mutex<Option<MimeBundle>>>,
     stderr_tail: Arc<Mutex<Vec<String>>>,
-    barriers: AtomicU64,
+    /// Barrier tokens written and not yet seen back.
+    issued: Arc<Mutex<Vec<String>>>,
 }
 
 /// Lines of stderr kept to explain a crash.
@@ -63,32 +65,38 @@ impl Forwarders {
     ) -> Forwarders {
         let sink = Arc::new(sink);
         let panic = Arc::new(Mutex::new(None));
+        let result = Arc::new(Mutex::new(None));
         let stderr_tail = Arc::new(Mutex::new(Vec::new()));
+        let issued = Arc::new(Mutex::new(Vec::new()));
         let (flush_stdout, flush_out_rx) = crossbeam_channel::unbounded::<Flush>();
         let (flush_stderr, flush_err_rx) = crossbeam_channel::unbounded::<Flush>();
         {
             let sink = sink.clone();
             let panic = panic.clone();
+            let result = result.clone();
             std::thread::Builder::new()
                 .name("stdout-forwarder".into())
                 .spawn(move || {
                     let emit = |text: String| sink(Published::Stdout(text));
-                    forward(&stdout, &flush_out_rx, &emit, |pending: &mut String, line: String| {
-                        for piece in parse_stdout_line(&line) {
-                            match piece {
-                                OutputPiece::Text(t) => pending.push_str(&t),
-                                OutputPiece::Display(d) => {
-                                    // Text before a display is shown before it.
-                                    if !pending.is_empty() {
-                                        emit(std::mem::take(pending));
-                                    }
-                                    sink(Published::Display(d));
+                    forward(&stdout, &flush_out_rx, None, &emit, |pending: &mut String, line: String| {
+                        match decode(&line) {
+                            Frame::Text(t) => pending.push_str(&t),
+                            Frame::Message(FromPrelude::Panic(p)) => {
+                                if let Ok(mut slot) = panic.lock() {
+                                    *slot = Some(p);
                                 }
-                                OutputPiece::Panic(p) => {
-                                    if let Ok(mut slot) = panic.lock() {
-                                        *slot = Some(p);
-                                    }
+                            }
+                            Frame::Message(FromPrelude::Result { data }) => {
+                                if let Ok(mut slot) = result.lock() {
+                                    *slot = Some(data);
                                 }
+                            }
+                            Frame::Message(display) => {
+                                // Text before a display is shown before it.
+                                if !pending.is_empty() {
+                                    emit(std::mem::take(pending));
+                                }
+                                sink(Published::Display(display));
                             }
                         }
                     })
@@ -97,23 +105,30 @@ impl Forwarders {
         }
         {
             let tail = stderr_tail.clone();
+            let issued = issued.clone();
             std::thread::Builder::new()
                 .name("stderr-forwarder".into())
                 .spawn(move || {
                     let emit = |text: String| sink(Published::Stderr(text));
-                    forward(&stderr, &flush_err_rx, &emit, |pending: &mut String, line: String| {
-                        if let Ok(mut tail) = tail.lock() {
-                            tail.push(line.clone());
-                            let excess = tail.len().saturating_sub(STDERR_TAIL);
-                            tail.drain(..excess);
-                        }
-                        pending.push_str(&line);
-                        pending.push('\n');
-                    })
+                    forward(
+                        &stderr,
+                        &flush_err_rx,
+                        Some(&*issued),
+                        &emit,
+                        |pending: &mut String, line: String| {
+                            if let Ok(mut tail) = tail.lock() {
+                                tail.push(line.clone());
+                                let excess = tail.len().saturating_sub(STDERR_TAIL);
+                                tail.drain(..excess);
+                            }
+                            pending.push_str(&line);
+                            pending.push('\n');
+                        },
+                    )
                 })
                 .expect("spawning a thread");
         }
-        Forwarders { flush_stdout, flush_stderr, panic, stderr_tail, barriers: AtomicU64::new(0) }
+        Forwarders { flush_stdout, flush_stderr, panic, result, stderr_tail, issued }
     }
 
     /// Returns once everything the cell wrote has been published.
@@ -125,7 +140,13 @@ impl Forwarders {
     /// process, and waits until the forwarder has read up to it: the pipe keeps order.
     pub fn flush(&self, execution_pid: Option<u32>) {
         let barrier = execution_pid.and_then(|pid| {
-            let token = format!("{}-{}", std::process::id(), self.barriers.fetch_add(1, Ordering::Relaxed));
+            // Unguessable, so no printed line can pass for it.
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            if let Ok(mut issued) = self.issued.lock() {
+                issued.push(token.clone());
+                let excess = issued.len().saturating_sub(8);
+                issued.drain(..excess);
+            }
             let mut pipe = std::fs::OpenOptions::new().write(true).open(format!("/proc/{pid}/fd/2")).ok()?;
             pipe.write_all(format!("{STDERR_BARRIER}{token}\n").as_bytes()).ok()?;
             Some(token)
@@ -143,6 +164,9 @@ impl Forwarders {
         if let Ok(mut p) = self.panic.lock() {
             *p = None;
         }
+        if let Ok(mut r) = self.result.lock() {
+            *r = None;
+        }
         if let Ok(mut t) = self.stderr_tail.lock() {
             t.clear();
         }
@@ -151,6 +175,11 @@ impl Forwarders {
     /// The panic the prelude reported during the last cell, if any.
     pub fn take_panic(&self) -> Option<PanicReport> {
         self.panic.lock().ok().and_then(|mut p| p.take())
+    }
+
+    /// The final value the prelude showed for the last cell, if any.
+    pub fn take_result(&self) -> Option<MimeBundle> {
+        self.result.lock().ok().and_then(|mut r| r.take())
     }
 
     /// The last lines of stderr of the last cell.
@@ -172,6 +201,7 @@ fn remember(arrived: &mut Vec<String>, token: String) {
 fn forward(
     lines: &Receiver<String>,
     flushes: &Receiver<Flush>,
+    issued: Option<&Mutex<Vec<String>>>,
     emit: &dyn Fn(String),
     mut handle: impl FnMut(&mut String, String),
 ) {
@@ -186,13 +216,20 @@ fn forward(
     // Barrier lines read before their flush request (the kernel writes the line, then asks).
     let mut arrived: Vec<String> = Vec::new();
     // Handles a line; a barrier line is kept out of the output and its token returned.
+    // Handles a line; a barrier line is kept out of the output and its token returned. Only a
+    // token the kernel issued makes a barrier: the same words printed by a cell are its text.
     let mut take = |pending: &mut String, line: String| -> Option<String> {
-        match line.find(STDERR_BARRIER) {
-            Some(at) => {
+        let barrier = issued.and_then(|issued| {
+            let at = line.find(STDERR_BARRIER)?;
+            let token = &line[at + STDERR_BARRIER.len()..];
+            issued.lock().ok()?.iter().any(|t| t == token).then(|| (at, token.to_owned()))
+        });
+        match barrier {
+            Some((at, token)) => {
                 if at > 0 {
                     handle(pending, line[..at].to_owned());
                 }
-                Some(line[at + STDERR_BARRIER.len()..].to_owned())
+                Some(token)
             }
             None => {
                 handle(pending, line);
@@ -306,8 +343,9 @@ mod tests {
         let seen = Arc::new(Mutex::new(String::new()));
         let s = seen.clone();
         let emit = move |t: String| s.lock().unwrap().push_str(&t);
+        let issued = Mutex::new(vec!["t1".to_owned(), "t2".to_owned(), "t3".to_owned()]);
         let worker = std::thread::spawn(move || {
-            forward(&err_rx, &flush_rx, &emit, |pending: &mut String, line: String| {
+            forward(&err_rx, &flush_rx, Some(&issued), &emit, |pending: &mut String, line: String| {
                 pending.push_str(&line);
                 pending.push('\n');
             })
@@ -337,19 +375,36 @@ mod tests {
     }
 
     #[test]
+    fn a_printed_barrier_with_a_token_the_kernel_did_not_issue_is_text() {
+        let (out_tx, out_rx) = crossbeam_channel::unbounded::<String>();
+        let (err_tx, err_rx) = crossbeam_channel::unbounded::<String>();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let f = Forwarders::start(out_rx, err_rx, move |p| s.lock().unwrap().push(p));
+        let forged = format!("{STDERR_BARRIER}0-0");
+        out_tx.send(torchbook_contract::frame::text_line(&forged, true)).unwrap();
+        err_tx.send(forged.clone()).unwrap();
+        f.flush(None);
+        let seen = seen.lock().unwrap();
+        assert!(seen.contains(&Published::Stdout(format!("{forged}\n"))), "{seen:?}");
+        assert!(seen.contains(&Published::Stderr(format!("{forged}\n"))), "{seen:?}");
+    }
+
+    #[test]
     fn panics_are_captured_not_printed() {
         let (out_tx, out_rx) = crossbeam_channel::unbounded();
         let (_err_tx, err_rx) = crossbeam_channel::unbounded::<String>();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = seen.clone();
         let f = Forwarders::start(out_rx, err_rx, move |p| s.lock().unwrap().push(p));
-        out_tx
-            .send(format!(
-                "{}{}",
-                super::super::output::PANIC_MARKER,
-                r#"{"message":"m","file":"src/lib.rs","line":1,"column":1}"#
-            ))
-            .unwrap();
+        let report = PanicReport {
+            message: "m".into(),
+            file: "src/lib.rs".into(),
+            line: 1,
+            column: 1,
+            thread: String::new(),
+        };
+        out_tx.send(torchbook_contract::frame::message_line(&FromPrelude::Panic(report))).unwrap();
         f.flush(None);
         assert!(seen.lock().unwrap().is_empty());
         assert_eq!(f.take_panic().map(|p| p.message), Some("m".to_owned()));

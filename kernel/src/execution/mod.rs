@@ -1,8 +1,10 @@
 //! Running cells: the evcxr session, its build directory, output streaming and error reports.
 
+pub mod cell_output;
+pub mod cell_process;
+pub mod cell_source;
 pub mod debug_style;
 pub mod forward;
-pub mod output;
 pub mod report;
 pub mod rustc_wrapper;
 pub mod session;

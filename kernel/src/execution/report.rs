@@ -1,7 +1,7 @@
 //! Turning a failed cell into `ename`, `evalue` and a traceback on the cell's own lines.
 
-use super::output::PanicReport;
 use crate::protocol::messages::ErrorInfo;
+use torchbook_contract::message::PanicReport;
 
 /// Lines of a cell, 1-based access.
 fn cell_line(cell: &str, line: usize) -> Option<&str> {
@@ -132,9 +132,15 @@ pub fn panic(report: &PanicReport, generated_source: Option<&str>, cell: &str) -
             traceback.push(format!("{thread}panicked in {place}:"));
         }
     }
-    traceback.push(report.message.clone());
     traceback.push("Variables defined before this cell are kept.".to_owned());
-    ErrorInfo { ename: "Panic".to_owned(), evalue: report.message.clone(), traceback }
+    // Last: CI summaries (nbmake, pytest) quote a traceback's last line as the reason.
+    traceback.push(report.message.clone());
+    let ename = if report.message.starts_with(torchbook_contract::message::LOOP_INTERRUPTED) {
+        "Interrupted"
+    } else {
+        "Panic"
+    };
+    ErrorInfo { ename: ename.to_owned(), evalue: report.message.clone(), traceback }
 }
 
 /// The execution process died (abort, segfault, killed on interrupt).

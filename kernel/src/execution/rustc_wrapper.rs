@@ -71,6 +71,7 @@ pub fn intercept() {
     if std::env::var_os(REEXEC_ENV).is_some() {
         return;
     }
+    rewrite_cell_source(&rest);
     let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else {
         return;
     };
@@ -88,6 +89,34 @@ pub fn intercept() {
         .exec();
     eprintln!("torchbook: could not re-run the rustc wrapper: {error}");
     std::process::exit(101);
+}
+
+/// The cell crate's source file, when `args` compile evcxr's cell crate against the prelude.
+///
+/// ```
+/// use torchbook_kernel::execution::rustc_wrapper::cell_source_file;
+/// let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+/// let cell = args("--crate-name ctx --edition=2024 src/lib.rs --extern torchbook=/t/libtorchbook.so");
+/// assert_eq!(cell_source_file(&cell), Some("src/lib.rs"));
+/// assert_eq!(cell_source_file(&args("--crate-name ctx src/lib.rs")), None);
+/// ```
+pub fn cell_source_file(args: &[String]) -> Option<&str> {
+    let is_cell = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "ctx");
+    let sees_prelude = args.iter().any(|a| a.starts_with("torchbook="));
+    let source = args.iter().find(|a| a.ends_with(".rs") && !a.starts_with('-'))?;
+    (is_cell && sees_prelude).then_some(source.as_str())
+}
+
+/// Applies [`super::cell_source::rewrite`] to the cell's `src/lib.rs`, in place.
+fn rewrite_cell_source(args: &[String]) {
+    let Some(path) = cell_source_file(args) else { return };
+    let Ok(source) = std::fs::read_to_string(path) else { return };
+    let rewritten = super::cell_source::rewrite(&source);
+    if rewritten != source {
+        if let Err(e) = std::fs::write(path, rewritten) {
+            eprintln!("torchbook: could not rewrite {path}: {e}");
+        }
+    }
 }
 
 /// Set when the wrapper runs for the second time, with the `.so` extern added.

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use torchbook_contract::frame::{decode, Frame};
+use torchbook_contract::message::{FromPrelude, MimeBundle};
 
 /// Environment variable that tells the prelude it runs inside the kernel.
-pub const KERNEL_ENV: &str = "TORCHBOOK_KERNEL";
+pub const KERNEL_ENV: &str = torchbook_contract::env::KERNEL;
 
 /// Lock file of the template, kept beside the cloned one: evcxr's first build (before the
 /// prelude is added) prunes `Cargo.lock`, and restoring it keeps every dependency at the version
@@ -41,6 +43,8 @@ pub struct Session {
     ctx: evcxr::CommandContext,
     dir: PathBuf,
     remove_dir_on_drop: bool,
+    /// Held while the kernel lives: its directory is not stale (`Store::remove_stale_kernel_dirs`).
+    _dir_lock: Option<std::fs::File>,
     process: Arc<Mutex<Child>>,
     last_pid: u32,
     /// `:fmt` / `:types` as last passed to the prelude.
@@ -80,16 +84,17 @@ impl Session {
                 options.store.template_dir().display()
             );
         }
-        let dir = options.store.new_kernel_dir()?;
+        let (dir, lock) = options.store.new_kernel_dir()?;
         let clone = t.elapsed();
         let mut session = Session::start_in(options, dir, true)?;
+        session._dir_lock = Some(lock);
         session.timings.clone = clone;
         Ok(session)
     }
 
     /// Starts a session in `dir` (the template itself when warming the store).
     pub fn start_in(options: &SessionOptions, dir: PathBuf, remove_dir_on_drop: bool) -> Result<Session> {
-        std::fs::create_dir_all(options.store.evcxr_config_dir())?;
+        crate::private::create_dir(&options.store.evcxr_config_dir())?;
         // SAFETY: called before any thread of this process reads the environment; evcxr reads
         // these variables while creating the context, and the execution process inherits them.
         unsafe {
@@ -107,6 +112,7 @@ impl Session {
             ctx,
             dir,
             remove_dir_on_drop,
+            _dir_lock: None,
             process,
             last_pid,
             debug_style: DebugStyle::default(),
@@ -117,11 +123,54 @@ impl Session {
         let t = Instant::now();
         session.restore_template_lock()?;
         let code = preload_code(&options.prelude_dir);
-        session.ctx.execute(&code).map_err(|e| {
+        session.execute_unattended(&code).map_err(|e| {
             anyhow!("loading the Torchbook prelude from {} failed:\n{e}", options.prelude_dir.display())
         })?;
         session.timings.prelude = t.elapsed();
         Ok(session)
+    }
+
+    /// Runs a cell of the kernel's own (the preload, a warm-up) while nothing forwards the
+    /// session's output, and returns the result the prelude sent.
+    ///
+    /// evcxr returns from a cell only once its stdout channel is empty, and everything the
+    /// execution process writes arrives there as frames; with no forwarder reading, this
+    /// drains the channel itself. Printed text goes to the kernel's log.
+    pub fn execute_unattended(&mut self, code: &str) -> Result<Option<MimeBundle>, evcxr::Error> {
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let lines = self.stdout.clone();
+        let errors = self.stderr.clone();
+        let ctx = &mut self.ctx;
+        std::thread::scope(|scope| {
+            let drain = scope.spawn(|| {
+                let mut result = None;
+                let mut take = |line: String| match decode(&line) {
+                    Frame::Message(FromPrelude::Result { data }) => result = Some(data),
+                    Frame::Message(other) => eprintln!("torchbook: (kernel cell) {other:?}"),
+                    Frame::Text(text) => eprint!("torchbook: (kernel cell) {text}"),
+                };
+                let log_errors = || {
+                    while let Ok(line) = errors.try_recv() {
+                        eprintln!("torchbook: (kernel cell, stderr) {line}");
+                    }
+                };
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Ok(line) = lines.recv_timeout(Duration::from_millis(5)) {
+                        take(line);
+                    }
+                    log_errors();
+                }
+                while let Ok(line) = lines.try_recv() {
+                    take(line);
+                }
+                log_errors();
+                result
+            });
+            let outcome = ctx.execute(code);
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            let result = drain.join().unwrap_or(None);
+            outcome.map(|_| result)
+        })
     }
 
     fn restore_template_lock(&self) -> Result<()> {

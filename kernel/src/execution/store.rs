@@ -12,6 +12,16 @@ use std::path::{Path, PathBuf};
 /// The name of the crate evcxr compiles cells into; its artifacts are never shared.
 const CELL_CRATE: &str = "ctx";
 
+/// The lock file a live kernel holds in its directory.
+const KERNEL_LOCK: &str = ".torchbook-kernel.lock";
+
+/// Takes an exclusive `flock` without waiting.
+fn lock_now(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this process owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
 /// Layout of the Torchbook store (`TORCHBOOK_STORE`, set by the kernelspec).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Store {
@@ -65,30 +75,40 @@ impl Store {
         self.template_ready_marker().exists()
     }
 
-    /// Creates a fresh private directory for a kernel, seeded from the template when there is one.
-    pub fn new_kernel_dir(&self) -> Result<PathBuf> {
+    /// Creates a fresh private directory for a kernel, seeded from the template when there is
+    /// one, and the lock that marks it in use (held as long as the returned file is open).
+    pub fn new_kernel_dir(&self) -> Result<(PathBuf, std::fs::File)> {
         let dir =
             self.kernels_dir().join(format!("k-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir)
+        crate::private::create_dir(&dir)
             .with_context(|| format!("creating kernel directory {}", dir.display()))?;
+        let lock = crate::private::open_lock(&dir.join(KERNEL_LOCK))?;
+        if !lock_now(&lock) {
+            anyhow::bail!("{} is already locked", dir.display());
+        }
         if self.template_ready() {
             clone_tree(&self.template_dir(), &dir)
                 .with_context(|| format!("seeding {} from the template", dir.display()))?;
         }
-        Ok(dir)
+        Ok((dir, lock))
     }
 
-    /// Removes directories of kernels whose process is gone (left by a crash or `kill -9`).
+    /// Removes directories of kernels that are gone (left by a crash or `kill -9`).
+    ///
+    /// A live kernel holds the `flock` of its directory's lock file, whatever PID namespace it
+    /// runs in (a container sharing the store sees other pids, or none): a directory is
+    /// removed only when its lock can be taken, and while it is held.
     pub fn remove_stale_kernel_dirs(&self) {
         let Ok(entries) = std::fs::read_dir(self.kernels_dir()) else {
             return;
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name.strip_prefix("k-").and_then(|r| r.split('-').next()) else {
+            if !name.starts_with("k-") {
                 continue;
-            };
-            if !Path::new("/proc").join(pid).exists() {
+            }
+            let Ok(lock) = crate::private::open_lock(&entry.path().join(KERNEL_LOCK)) else { continue };
+            if lock_now(&lock) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }

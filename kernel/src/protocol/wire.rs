@@ -56,11 +56,20 @@ pub struct RawMessage {
     pub buffers: Vec<Vec<u8>>,
 }
 
-/// Signs outgoing messages and checks incoming ones with the connection file's key.
+/// Signatures already accepted, shared by every channel: a request seen on shell is refused
+/// when replayed on control or stdin.
+#[derive(Default)]
+struct Seen {
+    set: HashSet<Vec<u8>>,
+    order: VecDeque<Vec<u8>>,
+}
+
+/// Signs outgoing messages and checks incoming ones with the connection file's key; refuses a
+/// signature it (or a clone, on another channel) has accepted before.
+#[derive(Clone)]
 pub struct Signer {
     key: Option<Hmac<Sha256>>,
-    seen: HashSet<Vec<u8>>,
-    seen_order: VecDeque<Vec<u8>>,
+    seen: std::sync::Arc<std::sync::Mutex<Seen>>,
 }
 
 impl Signer {
@@ -71,7 +80,7 @@ impl Signer {
         } else {
             Some(Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length"))
         };
-        Signer { key, seen: HashSet::new(), seen_order: VecDeque::new() }
+        Signer { key, seen: Default::default() }
     }
 
     fn mac(&self, parts: [&[u8]; 4]) -> Option<Hmac<Sha256>> {
@@ -103,13 +112,14 @@ impl Signer {
         }
         let expected = hex::decode(signature).map_err(|_| WireError::BadSignature)?;
         mac.verify_slice(&expected).map_err(|_| WireError::BadSignature)?;
-        if !self.seen.insert(expected.clone()) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if !seen.set.insert(expected.clone()) {
             return Err(WireError::Replayed);
         }
-        self.seen_order.push_back(expected);
-        if self.seen_order.len() > REPLAY_MEMORY {
-            if let Some(old) = self.seen_order.pop_front() {
-                self.seen.remove(&old);
+        seen.order.push_back(expected);
+        if seen.order.len() > REPLAY_MEMORY {
+            if let Some(old) = seen.order.pop_front() {
+                seen.set.remove(&old);
             }
         }
         Ok(())

@@ -11,52 +11,49 @@ use std::sync::{Arc, Mutex};
 /// Serves the control socket on its own thread.
 pub fn start(
     socket: zmq::Socket,
-    key: String,
+    mut signer: Signer,
     publisher: Publisher,
     interrupter: Arc<Interrupter>,
     kernel_dir: Arc<Mutex<Option<PathBuf>>>,
 ) {
     std::thread::Builder::new()
         .name("control".into())
-        .spawn(move || {
-            let mut signer = Signer::new(&key);
-            loop {
-                let frames = match socket.recv_multipart(0) {
-                    Ok(f) => f,
-                    Err(zmq::Error::ETERM) => return,
-                    Err(_) => continue,
-                };
-                let message = match signer
-                    .decode(frames)
-                    .map_err(|e| e.to_string())
-                    .and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string()))
-                {
-                    Ok(m) => m,
-                    Err(e) => {
-                        eprintln!("torchbook: dropped a control message: {e}");
-                        continue;
-                    }
-                };
-                let reply = |content: Content| {
-                    let reply = Message::reply_to(Some(&message), publisher.session(), content);
-                    if let Err(e) = socket.send_multipart(signer.encode(&reply.into_raw()), 0) {
-                        eprintln!("torchbook: control send failed: {e}");
-                    }
-                };
-                publisher.status(Some(&message), ExecutionState::Busy);
-                match &message.content {
-                    Content::InterruptRequest(_) => {
-                        interrupter.interrupt();
-                        reply(Content::InterruptReply(InterruptReply { status: ReplyStatus::Ok }));
-                    }
-                    Content::ShutdownRequest(request) => {
-                        shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
-                    }
-                    Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
-                    other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
+        .spawn(move || loop {
+            let frames = match socket.recv_multipart(0) {
+                Ok(f) => f,
+                Err(zmq::Error::ETERM) => return,
+                Err(_) => continue,
+            };
+            let message = match signer
+                .decode(frames)
+                .map_err(|e| e.to_string())
+                .and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string()))
+            {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("torchbook: dropped a control message: {e}");
+                    continue;
                 }
-                publisher.status(Some(&message), ExecutionState::Idle);
+            };
+            let reply = |content: Content| {
+                let reply = Message::reply_to(Some(&message), publisher.session(), content);
+                if let Err(e) = socket.send_multipart(signer.encode(&reply.into_raw()), 0) {
+                    eprintln!("torchbook: control send failed: {e}");
+                }
+            };
+            publisher.status(Some(&message), ExecutionState::Busy);
+            match &message.content {
+                Content::InterruptRequest(_) => {
+                    interrupter.interrupt();
+                    reply(Content::InterruptReply(InterruptReply { status: ReplyStatus::Ok }));
+                }
+                Content::ShutdownRequest(request) => {
+                    shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
+                }
+                Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
+                other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
             }
+            publisher.status(Some(&message), ExecutionState::Idle);
         })
         .expect("spawning the control thread");
 }

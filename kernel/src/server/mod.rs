@@ -20,6 +20,9 @@ use std::sync::{Arc, Mutex};
 fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq::Socket> {
     let socket = ctx.socket(kind).with_context(|| format!("creating a socket for {endpoint}"))?;
     socket.set_linger(1000)?;
+    // ZeroMQ refuses a larger message before buffering it (the size check after receiving came
+    // too late: one unauthenticated 1 GiB frame took the kernel from 543 to 2591 MB).
+    socket.set_maxmsgsize(crate::protocol::wire::MAX_MESSAGE_BYTES as i64)?;
     socket.bind(endpoint).with_context(|| format!("binding {endpoint}"))?;
     Ok(socket)
 }
@@ -82,13 +85,9 @@ impl Sockets {
         heartbeat::start(hb);
         let interrupter = Arc::new(interrupt::Interrupter::default());
         let kernel_dir = Arc::new(Mutex::new(None));
-        control::start(
-            control,
-            connection.key.clone(),
-            publisher.clone(),
-            interrupter.clone(),
-            kernel_dir.clone(),
-        );
-        shell::Shell::new(shell, stdin, &connection.key, publisher, source, interrupter, kernel_dir).run()
+        // One replay memory for shell, control and stdin.
+        let signer = crate::protocol::wire::Signer::new(&connection.key);
+        control::start(control, signer.clone(), publisher.clone(), interrupter.clone(), kernel_dir.clone());
+        shell::Shell::new(shell, stdin, signer, publisher, source, interrupter, kernel_dir).run()
     }
 }

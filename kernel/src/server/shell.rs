@@ -5,7 +5,6 @@ use super::kernel_info::kernel_info;
 use super::publisher::Publisher;
 use super::SessionSource;
 use crate::execution::forward::{Forwarders, Published};
-use crate::execution::output::DisplayRequest;
 use crate::execution::report;
 use crate::execution::session::Session;
 use crate::history::History;
@@ -17,6 +16,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use torchbook_contract::message::FromPrelude;
 
 /// The evcxr session, which starts on its own thread so `kernel_info` is answered at once.
 enum SessionSlot {
@@ -51,7 +51,7 @@ impl Shell {
     pub fn new(
         socket: zmq::Socket,
         stdin: zmq::Socket,
-        key: &str,
+        signer: Signer,
         publisher: Publisher,
         source: SessionSource,
         interrupter: Arc<Interrupter>,
@@ -65,6 +65,11 @@ impl Shell {
                     .spawn(move || {
                         let _ = tx.send(Session::start(&options));
                         after_start();
+                        // The execution process was started from this thread and dies with it
+                        // (PR_SET_PDEATHSIG follows the creating thread): it lives on.
+                        loop {
+                            std::thread::park();
+                        }
                     })
                     .expect("spawning the session thread");
             }
@@ -75,8 +80,8 @@ impl Shell {
         Shell {
             socket,
             stdin,
-            signer: Signer::new(key),
-            stdin_signer: RefCell::new(Signer::new(key)),
+            stdin_signer: RefCell::new(signer.clone()),
+            signer,
             publisher,
             slot: SessionSlot::Loading(rx),
             current_parent: Arc::new(Mutex::new(None)),
@@ -97,23 +102,113 @@ impl Shell {
                     continue;
                 }
             };
-            let raw = match self.signer.decode(frames) {
-                Ok(raw) => raw,
-                Err(e) => {
-                    eprintln!("torchbook: dropped a shell message: {e}");
-                    continue;
-                }
-            };
-            let message = match Message::from_raw(raw) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("torchbook: dropped a shell message: {e}");
-                    continue;
-                }
-            };
+            let Some(message) = self.decode(frames) else { continue };
             self.publisher.status(Some(&message), ExecutionState::Busy);
-            self.handle(&message);
+            let failed = self.handle(&message);
             self.publisher.status(Some(&message), ExecutionState::Idle);
+            if failed {
+                self.abort_queued();
+            }
+        }
+    }
+
+    fn decode(&mut self, frames: Vec<Vec<u8>>) -> Option<Message> {
+        let raw = match self.signer.decode(frames) {
+            Ok(raw) => raw,
+            Err(e) => {
+                eprintln!("torchbook: dropped a shell message: {e}");
+                return None;
+            }
+        };
+        let (identities, header) = (raw.identities.clone(), raw.header.clone());
+        match Message::from_raw(raw) {
+            Ok(message) => Some(message),
+            Err(e) => {
+                self.refuse_invalid(identities, &header, &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A correctly signed request whose content is not what its type requires gets an error
+    /// reply between busy and idle, not silence (the client would wait for ever).
+    fn refuse_invalid(&self, identities: Vec<Vec<u8>>, header: &[u8], why: &str) {
+        let Ok(header) = serde_json::from_slice::<Header>(header) else {
+            eprintln!("torchbook: dropped a shell message: {why}");
+            return;
+        };
+        let Some(kind) = header.msg_type.strip_suffix("_request") else {
+            eprintln!("torchbook: dropped a shell message: {why}");
+            return;
+        };
+        eprintln!("torchbook: refused an invalid {}: {why}", header.msg_type);
+        let request = Message {
+            identities,
+            header: header.clone(),
+            parent_header: None,
+            metadata: Map::new(),
+            content: Content::KernelInfoRequest(Map::new()),
+        };
+        self.publisher.status(Some(&request), ExecutionState::Busy);
+        // The typed contents have no variant for a reply to a request that could not be read,
+        // so this one reply is written as JSON.
+        let reply_header = Header {
+            msg_id: uuid::Uuid::new_v4().to_string(),
+            session: self.publisher.session().to_owned(),
+            username: "torchbook".to_owned(),
+            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            msg_type: format!("{kind}_reply"),
+            version: header.version.clone(),
+        };
+        let json = |v: Value| serde_json::to_vec(&v).unwrap_or_default();
+        let raw = crate::protocol::wire::RawMessage {
+            identities: request.identities.clone(),
+            header: json(serde_json::to_value(&reply_header).unwrap_or_default()),
+            parent_header: json(serde_json::to_value(&header).unwrap_or_default()),
+            metadata: b"{}".to_vec(),
+            content: json(serde_json::json!({
+                "status": "error",
+                "ename": "InvalidRequest",
+                "evalue": why,
+                "traceback": [format!("InvalidRequest: {why}")],
+            })),
+            buffers: Vec::new(),
+        };
+        if let Err(e) = self.socket.send_multipart(self.signer.encode(&raw), 0) {
+            eprintln!("torchbook: shell send failed: {e}");
+        }
+        self.publisher.status(Some(&request), ExecutionState::Idle);
+    }
+
+    /// After a cell failed with `stop_on_error`, the execute requests already waiting are
+    /// answered `aborted` without running, as ipykernel's `_abort_queues` does: the front end
+    /// sent them expecting the failed cell to succeed. Other requests are served as usual.
+    fn abort_queued(&mut self) {
+        let mut aborted = 0;
+        while matches!(self.socket.poll(zmq::POLLIN, 0), Ok(n) if n > 0) {
+            let Ok(frames) = self.socket.recv_multipart(0) else { break };
+            let Some(message) = self.decode(frames) else { continue };
+            self.publisher.status(Some(&message), ExecutionState::Busy);
+            if let Content::ExecuteRequest(request) = &message.content {
+                aborted += 1;
+                if !request.silent && request.store_history {
+                    self.execution_count += 1;
+                }
+                let reply = ExecuteReply {
+                    status: ReplyStatus::Aborted,
+                    execution_count: self.execution_count,
+                    payload: None,
+                    user_expressions: None,
+                    error: None,
+                };
+                self.reply(&message, Content::ExecuteReply(reply));
+            } else {
+                self.handle(&message);
+            }
+            self.publisher.status(Some(&message), ExecutionState::Idle);
+        }
+        if aborted > 0 {
+            eprintln!("torchbook: {aborted} queued cell(s) aborted after an error");
         }
     }
 
@@ -125,12 +220,16 @@ impl Shell {
         }
     }
 
-    fn handle(&mut self, message: &Message) {
+    /// Handles one request; true when it was a cell that failed with `stop_on_error`.
+    fn handle(&mut self, message: &Message) -> bool {
         match &message.content {
             Content::KernelInfoRequest(_) => {
                 self.reply(message, Content::KernelInfoReply(Box::new(kernel_info())))
             }
-            Content::ExecuteRequest(request) => self.execute(message, request),
+            Content::ExecuteRequest(request) => {
+                let status = self.execute(message, request);
+                return status == ReplyStatus::Error && request.stop_on_error;
+            }
             Content::IsCompleteRequest(request) => {
                 let (status, indent) = match is_complete(&request.code) {
                     Completeness::Complete => ("complete", None),
@@ -182,6 +281,7 @@ impl Shell {
             }
             other => eprintln!("torchbook: ignored {} on shell", other.msg_type()),
         }
+        false
     }
 
     /// Waits for the session if it is still starting.
@@ -226,7 +326,7 @@ impl Shell {
         }
     }
 
-    fn execute(&mut self, message: &Message, request: &ExecuteRequest) {
+    fn execute(&mut self, message: &Message, request: &ExecuteRequest) -> ReplyStatus {
         if !request.silent && request.store_history {
             self.execution_count += 1;
             self.history.push(&request.code);
@@ -276,7 +376,9 @@ impl Shell {
                 }
             }
         };
+        let status = reply.status;
         self.reply(message, Content::ExecuteReply(reply));
+        status
     }
 
     fn run_cell(&mut self, message: &Message, request: &ExecuteRequest) -> CellOutcome {
@@ -316,6 +418,7 @@ impl Shell {
         let killed = interrupter.end();
         log_cell_time(started.elapsed(), &result);
         let panic = forwarders.take_panic();
+        let shown = forwarders.take_result();
         let restarted = session.take_restart();
         if restarted {
             if let Err(e) = session.reinit() {
@@ -328,7 +431,7 @@ impl Shell {
                     let source = session.last_source();
                     CellOutcome::Error(report::panic(&report, source.as_deref(), &request.code))
                 }
-                None => CellOutcome::Ok { data: with_timing(outputs), payload: vec![] },
+                None => CellOutcome::Ok { data: with_timing(outputs, shown), payload: vec![] },
             },
             Err(evcxr::Error::CompilationErrors(errors)) => {
                 CellOutcome::Error(report::compilation_errors(&errors, &request.code))
@@ -441,21 +544,27 @@ fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Publis
     let content = match piece {
         Published::Stdout(text) => Content::Stream(Stream { name: StreamName::Stdout, text }),
         Published::Stderr(text) => Content::Stream(Stream { name: StreamName::Stderr, text }),
-        Published::Display(DisplayRequest::Display { data, display_id }) => {
+        Published::Display(FromPrelude::Display { data, display_id }) => {
             Content::DisplayData(display_data(data, display_id))
         }
-        Published::Display(DisplayRequest::Update { data, display_id }) => {
+        Published::Display(FromPrelude::Update { data, display_id }) => {
             Content::UpdateDisplayData(display_data(data, display_id))
         }
-        Published::Display(DisplayRequest::Clear { wait }) => Content::ClearOutput(ClearOutput { wait }),
+        Published::Display(FromPrelude::Clear { wait }) => Content::ClearOutput(ClearOutput { wait }),
+        // Results and panics are kept by the forwarder for the cell's reply.
+        Published::Display(FromPrelude::Result { .. } | FromPrelude::Panic(_)) => return,
     };
     publisher.send(parent, content);
 }
 
-fn display_data(data: Map<String, Value>, display_id: String) -> DisplayData {
+fn display_data(data: torchbook_contract::message::MimeBundle, display_id: String) -> DisplayData {
     let mut transient = Map::new();
     transient.insert("display_id".to_owned(), Value::String(display_id));
-    DisplayData { data: data.into_iter().collect(), metadata: Map::new(), transient }
+    DisplayData {
+        data: data.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+        metadata: Map::new(),
+        transient,
+    }
 }
 
 /// Sends `input_request` on stdin and waits for the matching `input_reply`.
@@ -473,6 +582,15 @@ fn ask_for_input(
         session,
         Content::InputRequest(InputRequest { prompt: prompt.to_owned(), password }),
     );
+    // Whatever waits on stdin before this request was asked answers an earlier one (typed
+    // after an interrupt ended it): it is not this answer. Clients that name no parent
+    // (jupyter_client's `input`) can be told apart no other way.
+    while matches!(stdin.poll(zmq::POLLIN, 0), Ok(n) if n > 0) {
+        if stdin.recv_multipart(0).is_ok() {
+            eprintln!("torchbook: discarded an input_reply that came after its request ended");
+        }
+    }
+    let asked = ask.header.msg_id.clone();
     let frames = signer.borrow().encode(&ask.into_raw());
     if stdin.send_multipart(frames, 0).is_err() {
         return String::new();
@@ -493,7 +611,16 @@ fn ask_for_input(
             .map_err(|e| e.to_string())
             .and_then(|raw| Message::from_raw(raw).map_err(|e| e.to_string()))
         {
-            Ok(Message { content: Content::InputReply(reply), .. }) => return reply.value,
+            // An answer to an earlier request (typed after an interrupt ended it) is not
+            // this one's.
+            Ok(Message { content: Content::InputReply(reply), parent_header, .. })
+                if parent_header.as_ref().is_none_or(|p| p.msg_id == asked) =>
+            {
+                return reply.value
+            }
+            Ok(Message { content: Content::InputReply(_), .. }) => {
+                eprintln!("torchbook: ignored an input_reply to an earlier input_request")
+            }
             Ok(other) => eprintln!("torchbook: ignored {} on stdin", other.content.msg_type()),
             Err(e) => eprintln!("torchbook: dropped a stdin message: {e}"),
         }
@@ -530,10 +657,17 @@ fn phase_list(outputs: &evcxr::EvalOutputs) -> String {
     outputs.phases.iter().map(|p| format!(" | {} {:.3}s", p.name, p.duration.as_secs_f64())).collect()
 }
 
-/// The cell's results, with evcxr's phase timings appended when `:timing` is on.
-fn with_timing(outputs: evcxr::EvalOutputs) -> BTreeMap<String, String> {
+/// The cell's results (the prelude's, else evcxr's), with evcxr's phase timings appended when
+/// `:timing` is on.
+fn with_timing(
+    outputs: evcxr::EvalOutputs,
+    shown: Option<BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
     let phases = phase_list(&outputs);
     let mut data: BTreeMap<String, String> = outputs.content_by_mime_type.into_iter().collect();
+    if let Some(shown) = shown {
+        data.extend(shown);
+    }
     if let Some(total) = outputs.timing {
         let text = data.entry("text/plain".to_owned()).or_default();
         if !text.is_empty() {

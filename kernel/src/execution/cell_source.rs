@@ -1,0 +1,246 @@
+//! Rewrites of the source evcxr generates for a cell, made in the rustc wrapper before it compiles.
+//!
+//! evcxr writes each cell into `src/lib.rs` of its crate `ctx`, wrapped in code of its own. The
+//! wrapper ([`super::rustc_wrapper`]) rewrites three things in that file, on the lines where they
+//! are, so every line number evcxr maps errors and panics back with stays right:
+//!
+//! 1. evcxr's protocol `println!`s (a panic was caught, a `?` returned early, a variable changed
+//!    type) call the prelude's `torchbook::cell_link::evcxr_line` instead: printed, they shared stdout
+//!    with the cell's text, and a cell that printed the same words was taken for them
+//!    ([`super::cell_output`]).
+//! 2. The final value's `(EXPR).evcxr_display();` becomes
+//!    `gate(true); (&(EXPR)).evcxr_display(); gate(false);`. The gate lets a type's own
+//!    `evcxr_display` print evcxr content blocks (evcxr's documented way to show HTML) while
+//!    printed text elsewhere never can. The reference makes the receiver a value: the prelude's
+//!    `Debug` display takes `&mut self` (so that rich displays, `&self`, win), and on a place
+//!    such as `v[0]` that asked for `v` to be mutable.
+//!
+//! 3. Each cell starts by forgetting an interrupt meant for an earlier one
+//!    (`torchbook::interrupt::cell_started()` at the top of evcxr's entry point), and each loop
+//!    body of the cell starts with `torchbook::interrupt::loop_check()`: one relaxed atomic load,
+//!    which panics once an interrupt has waited a second without being taken by
+//!    `check_interrupt()`. The panic unwinds to evcxr's `catch_unwind`, so a tight loop stops
+//!    with every earlier variable kept, where before its process was killed. Loops in `const`
+//!    and `extern` functions (where a panic cannot unwind) and in evcxr's own module are left
+//!    alone.
+//!
+//! Only cells that see the prelude (`--extern torchbook`) are rewritten.
+
+use ra_ap_syntax::ast::{HasLoopBody, HasName};
+use ra_ap_syntax::{ast, AstNode, Edition, SourceFile, SyntaxNode, TextRange, TextSize};
+
+const LINK: &str = "::torchbook::cell_link";
+
+/// evcxr 0.22's protocol prints, and what each becomes.
+fn protocol_prints() -> [(&'static str, String); 3] {
+    [
+        (
+            r#"println!("EVCXR_PANIC_NOTIFICATION");"#,
+            format!(r#"{LINK}::evcxr_line("EVCXR_PANIC_NOTIFICATION");"#),
+        ),
+        (
+            r#"println!("{}", evcxr_internal_runtime::USER_ERROR_OCCURRED);"#,
+            format!("{LINK}::evcxr_line(evcxr_internal_runtime::USER_ERROR_OCCURRED);"),
+        ),
+        (
+            r#"println!("{VARIABLE_CHANGED_TYPE}{name}");"#,
+            format!(r#"{LINK}::evcxr_line(&format!("{{VARIABLE_CHANGED_TYPE}}{{name}}"));"#),
+        ),
+    ]
+}
+
+/// Text inserted at an offset of the original source.
+struct Insertion {
+    at: TextSize,
+    text: String,
+}
+
+/// The final-value display evcxr generates: `(\nEXPR\n).evcxr_display();`, the parentheses on
+/// lines of their own. A call the user wrote is not one (its receiver is not so laid out).
+fn final_displays(file: &SourceFile) -> Vec<(TextRange, TextRange)> {
+    file.syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+        .filter(|call| call.name_ref().is_some_and(|n| n.text() == "evcxr_display"))
+        .filter_map(|call| {
+            let ast::Expr::ParenExpr(receiver) = call.receiver()? else { return None };
+            let text = receiver.syntax().text().to_string();
+            if !(text.starts_with("(\n") && text.ends_with("\n)")) {
+                return None;
+            }
+            let statement = call.syntax().parent().and_then(ast::ExprStmt::cast)?;
+            Some((statement.syntax().text_range(), receiver.syntax().text_range()))
+        })
+        .collect()
+}
+
+/// Where the top of a block's braces is, for an insertion just inside it.
+fn after_open_brace(block: &ast::BlockExpr) -> Option<TextSize> {
+    Some(block.stmt_list()?.l_curly_token()?.text_range().end())
+}
+
+/// Whether a panic raised at `node` could not unwind, or `node` is evcxr's own code.
+fn must_not_panic_at(node: &SyntaxNode) -> bool {
+    for a in node.ancestors() {
+        // The cell's code runs in a closure that evcxr calls inside `catch_unwind`, within its
+        // `extern "C"` entry point: the nearest function or closure decides.
+        if ast::ClosureExpr::can_cast(a.kind()) {
+            return false;
+        }
+        if let Some(f) = ast::Fn::cast(a.clone()) {
+            return f.const_token().is_some() || f.abi().is_some();
+        }
+        if let Some(m) = ast::Module::cast(a.clone()) {
+            if m.name().is_some_and(|n| n.text() == "evcxr_internal_runtime") {
+                return true;
+            }
+        }
+        if ast::Const::can_cast(a.kind()) || ast::Static::can_cast(a.kind()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The tops of evcxr's entry points (`run_user_code_N`) and of every loop body.
+fn interrupt_points(file: &SourceFile) -> (Vec<TextSize>, Vec<TextSize>) {
+    let entries = file
+        .syntax()
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text().starts_with("run_user_code_")))
+        .filter_map(|f| after_open_brace(&f.body()?))
+        .collect();
+    let bodies = file.syntax().descendants().filter_map(|node| {
+        let body = if let Some(l) = ast::LoopExpr::cast(node.clone()) {
+            l.loop_body()
+        } else if let Some(w) = ast::WhileExpr::cast(node.clone()) {
+            w.loop_body()
+        } else if let Some(f) = ast::ForExpr::cast(node.clone()) {
+            f.loop_body()
+        } else {
+            None
+        }?;
+        if must_not_panic_at(&node) {
+            return None;
+        }
+        after_open_brace(&body)
+    });
+    (entries, bodies.collect())
+}
+
+/// The rewritten source (see the module documentation).
+///
+/// ```
+/// use torchbook_kernel::execution::cell_source::rewrite;
+/// let generated = "fn run() {\nlet v = vec![1];\n(\nv[0]\n).evcxr_display();\n}\n";
+/// let rewritten = rewrite(generated);
+/// assert_eq!(rewritten.lines().count(), generated.lines().count());
+/// assert!(rewritten.contains("::torchbook::cell_link::gate(true); (&(\nv[0]\n)).evcxr_display();"));
+/// ```
+pub fn rewrite(source: &str) -> String {
+    let mut text = source.to_owned();
+    for (from, to) in protocol_prints() {
+        text = text.replace(from, &to);
+    }
+    let file = SourceFile::parse(&text, Edition::Edition2024).tree();
+    let mut insertions = Vec::new();
+    for (statement, receiver) in final_displays(&file) {
+        insertions.push(Insertion { at: statement.start(), text: format!("{LINK}::gate(true); ") });
+        insertions.push(Insertion { at: receiver.start() + TextSize::from(1), text: "&(".to_owned() });
+        insertions.push(Insertion { at: receiver.end(), text: ")".to_owned() });
+        insertions.push(Insertion { at: statement.end(), text: format!(" {LINK}::gate(false);") });
+    }
+    let (entries, loops) = interrupt_points(&file);
+    for at in entries {
+        insertions.push(Insertion { at, text: " ::torchbook::interrupt::cell_started();".to_owned() });
+    }
+    for at in loops {
+        insertions.push(Insertion { at, text: " ::torchbook::interrupt::loop_check();".to_owned() });
+    }
+    insertions.sort_by_key(|i| std::cmp::Reverse(i.at));
+    for insertion in insertions {
+        text.insert_str(usize::from(insertion.at), &insertion.text);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape evcxr 0.22 generates (copied from a kernel's `src/lib.rs`, trimmed).
+    const GENERATED: &str = r#"struct EvcxrUserCodeError {}
+impl<T: std::fmt::Display> From<T> for EvcxrUserCodeError {
+    fn from(error: T) -> Self {
+        eprintln!("{}", error);
+        println!("{}", evcxr_internal_runtime::USER_ERROR_OCCURRED);
+        EvcxrUserCodeError {}
+    }
+}
+mod evcxr_internal_runtime {
+    pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {
+            println!("{VARIABLE_CHANGED_TYPE}{name}");
+    }
+}
+const fn c() { loop {} }
+extern "C" fn callback() { while true {} }
+fn user_fn() { for i in 0..3 { let _ = i; } }
+pub extern "C" fn run_user_code_3(s: *mut u8) -> *mut u8 {
+match std::panic::catch_unwind(
+  std::panic::AssertUnwindSafe(||{
+let v = vec![String::new()];
+loop { break; }
+m.evcxr_display();
+(
+v[0]
+).evcxr_display();
+})) {
+  Ok(_) => {}
+  Err(_) => {
+    println!("EVCXR_PANIC_NOTIFICATION");
+}}
+s
+}
+"#;
+
+    #[test]
+    fn protocol_prints_go_through_the_prelude_and_lines_stay_put() {
+        let out = rewrite(GENERATED);
+        assert_eq!(out.lines().count(), GENERATED.lines().count());
+        assert!(!out.contains("println!(\"EVCXR_PANIC_NOTIFICATION\")"));
+        assert!(out.contains("::torchbook::cell_link::evcxr_line(\"EVCXR_PANIC_NOTIFICATION\");"));
+        assert!(
+            out.contains("::torchbook::cell_link::evcxr_line(evcxr_internal_runtime::USER_ERROR_OCCURRED);")
+        );
+        assert!(
+            out.contains(r#"::torchbook::cell_link::evcxr_line(&format!("{VARIABLE_CHANGED_TYPE}{name}"));"#)
+        );
+        // Every line that held user code is unchanged.
+        for line in ["let v = vec![String::new()];", "v[0]", "m.evcxr_display();"] {
+            assert!(out.lines().any(|l| l == line), "{line}");
+        }
+    }
+
+    #[test]
+    fn cells_forget_old_interrupts_and_loops_can_be_stopped_where_a_panic_unwinds() {
+        let out = rewrite(GENERATED);
+        assert!(out
+            .contains("fn run_user_code_3(s: *mut u8) -> *mut u8 { ::torchbook::interrupt::cell_started();"));
+        assert!(out.contains("for i in 0..3 { ::torchbook::interrupt::loop_check(); let _ = i; }"));
+        assert!(out.contains("const fn c() { loop {} }"), "a const fn cannot call it");
+        assert!(out.contains("while true {} }"), "a panic cannot unwind out of an extern \"C\" fn");
+        assert!(out.contains("loop { ::torchbook::interrupt::loop_check(); break; }"));
+        assert_eq!(out.matches("loop_check").count(), 2);
+    }
+
+    #[test]
+    fn only_the_generated_final_display_is_gated_and_borrowed() {
+        let out = rewrite(GENERATED);
+        assert_eq!(out.matches("gate(true)").count(), 1);
+        assert_eq!(out.lines().count(), GENERATED.lines().count());
+        assert!(out.contains(
+            "::torchbook::cell_link::gate(true); (&(\nv[0]\n)).evcxr_display(); ::torchbook::cell_link::gate(false);"
+        ));
+    }
+}
