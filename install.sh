@@ -130,6 +130,9 @@ TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" \
   "$VENV/bin/torchbook-kernel" warm --libtch "$LIBTCH" --torch-lib "$TORCH_LIB"
 
 "$VENV/bin/jupyter" kernelspec list | grep -q '^ *torchbook ' || die "kernelspec 'torchbook' is not listed"
+# The course's notebooks ship with their outputs (charts as SVG, tables as HTML); Jupyter shows
+# rich output of untrusted notebooks as text until they are re-run. These are ours: trust them.
+"$VENV/bin/jupyter" trust "$ROOT"/notebooks/*.ipynb >/dev/null
 # Standby kernels started by the previous build would serve nobody (they are keyed to the binary
 # and the template); stop them. Kernels refill the pool as they start.
 TORCHBOOK_STORE="$STORE" TORCHBOOK_PRELUDE="$ROOT/prelude" "$VENV/bin/torchbook-kernel" standby --stop

@@ -114,3 +114,25 @@ def test_a_bad_standby_setting_is_named_and_the_kernel_starts_without_standbys(t
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_standby_serves_only_kernels_started_with_its_environment():
+    # Issue 12, item 7: a standby is a session started with the environment of the kernel
+    # that spawned it; a kernel started with other settings must not get it.
+    first = Kernel()
+    try:
+        wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby")
+        before = {p.stem for p in ready_standbys()}
+        other = Kernel(env=dict(os.environ, TORCHBOOK_TEST_SETTING="other"))
+        try:
+            served_by = standby_pid(other)
+            assert str(served_by) not in before, "a standby with another environment served the kernel"
+            assert other.ok('std::env::var("TORCHBOOK_TEST_SETTING").unwrap()').result() == '"other"'
+        finally:
+            other.shutdown()
+    finally:
+        first.shutdown()
+    # The pool started for that environment is not left behind for the rest of the tests.
+    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/torchbook/kernel.json").read_text())
+    subprocess.run([spec["argv"][0], "standby", "--stop"], env=dict(os.environ, **spec["env"]), check=True,
+                   capture_output=True)

@@ -42,13 +42,25 @@ pub fn kernel_spec(exe: &Path, env: BTreeMap<String, String>) -> KernelSpec {
     }
 }
 
-/// Writes `<prefix>/share/jupyter/kernels/torchbook/kernel.json`; returns its directory.
+/// The kernelspec's icons, under the names Jupyter looks for (without them the Launcher shows
+/// a big "R", which reads as the R language).
+pub const LOGOS: [(&str, &[u8]); 3] = [
+    ("logo-32x32.png", include_bytes!("../logo/logo-32x32.png")),
+    ("logo-64x64.png", include_bytes!("../logo/logo-64x64.png")),
+    ("logo-svg.svg", include_bytes!("../logo/logo-svg.svg")),
+];
+
+/// Writes `<prefix>/share/jupyter/kernels/torchbook/kernel.json` and the logos; returns the
+/// directory.
 pub fn install(prefix: &Path, exe: &Path, env: BTreeMap<String, String>) -> Result<PathBuf> {
     let dir = prefix.join("share/jupyter/kernels").join(KERNEL_NAME);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let spec = serde_json::to_string_pretty(&kernel_spec(exe, env))?;
     std::fs::write(dir.join("kernel.json"), spec)
         .with_context(|| format!("writing {}/kernel.json", dir.display()))?;
+    for (name, bytes) in LOGOS {
+        std::fs::write(dir.join(name), bytes).with_context(|| format!("writing {}/{name}", dir.display()))?;
+    }
     Ok(dir)
 }
 

@@ -9,8 +9,9 @@
 //! it exits when the standby exits, and the standby exits when it is gone, so Jupyter's
 //! shutdown, restart and kill work as on any kernel. Each claim starts a replacement.
 //!
-//! The fingerprint covers the kernel binary, the store's template and the environment the
-//! session depends on, so a kernel never gets a standby built for another install.
+//! The fingerprint covers the kernel binary, the store's template and the environment (all of
+//! it but what Jupyter sets per kernel), so a kernel never gets a standby built for another
+//! install or started with other settings.
 //! `TORCHBOOK_STANDBY` is how many to keep ready (default 2, `0` turns them off);
 //! `TORCHBOOK_STANDBY_IDLE` is how many seconds an unclaimed one waits before it exits
 //! (default 1800).
@@ -38,24 +39,26 @@ pub const IDLE_ENV: &str = "TORCHBOOK_STANDBY_IDLE";
 const DEFAULT_SIZE: usize = 2;
 const DEFAULT_IDLE: Duration = Duration::from_secs(1800);
 
-/// Environment variables a session's behaviour depends on; a standby serves only kernels whose
-/// values are the same.
-const FINGERPRINT_ENV: &[&str] = &[
-    "PATH",
-    "LD_LIBRARY_PATH",
-    "HOME",
-    "TORCHBOOK_STORE",
-    "TORCHBOOK_PRELUDE",
-    "TORCHBOOK_DATA",
-    "LIBTORCH",
-    "LIBTORCH_USE_PYTORCH",
-    "CUDA_VISIBLE_DEVICES",
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "RUSTUP_HOME",
-    "RUSTUP_TOOLCHAIN",
-    "CARGO_HOME",
-];
+/// Variables that differ between two launches of the same notebook set-up and that the
+/// session does not read: every other variable is part of a standby's identity, so a kernel is
+/// served only by a standby started with the environment it would have had itself.
+const VOLATILE_ENV: &[&str] = &["PWD", "OLDPWD", "SHLVL", "_", "WINDOWID", "TERM_SESSION_ID"];
+/// Prefixes of variables Jupyter sets per kernel (`JPY_PARENT_PID`, `JPY_SESSION_NAME`, ...).
+const VOLATILE_PREFIXES: &[&str] = &["JPY_", "JUPYTER_"];
+
+/// Whether variable `name` makes a standby unfit for a kernel that has another value.
+///
+/// ```
+/// use torchbook_kernel::standby::identifies_standby;
+/// assert!(identifies_standby("LD_LIBRARY_PATH") && identifies_standby("MY_DATA_DIR"));
+/// assert!(!identifies_standby("JPY_PARENT_PID") && !identifies_standby("PWD"));
+/// assert!(!identifies_standby("EVCXR_TMPDIR"));
+/// ```
+pub fn identifies_standby(name: &str) -> bool {
+    !VOLATILE_ENV.contains(&name)
+        && !VOLATILE_PREFIXES.iter().any(|p| name.starts_with(p))
+        && !SESSION_ENV.contains(&name)
+}
 
 /// Variables a starting kernel's session sets in its own process; a standby must not inherit them.
 const SESSION_ENV: &[&str] = &["EVCXR_TMPDIR", "EVCXR_CONFIG_DIR", "EVCXR_IS_RUNTIME", "JPY_PARENT_PID"];
@@ -136,9 +139,10 @@ pub fn fingerprint(options: &SessionOptions) -> String {
         (m.mtime(), m.mtime_nsec()).hash(&mut h);
     }
     options.prelude_dir.hash(&mut h);
-    for name in FINGERPRINT_ENV {
-        (name, std::env::var_os(name)).hash(&mut h);
-    }
+    let mut env: Vec<_> =
+        std::env::vars_os().filter(|(name, _)| name.to_str().is_some_and(identifies_standby)).collect();
+    env.sort();
+    env.hash(&mut h);
     format!("{:016x}", h.finish())
 }
 

@@ -26,6 +26,9 @@ use torchbook_contract::message::FromCell;
 /// evcxr's line that ends a cell.
 pub const EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
 
+/// Start of evcxr_input's line asking for input (`EVCXR_INPUT_REQUEST:` and its password form).
+pub const INPUT_REQUEST: &str = "EVCXR_INPUT_REQUEST";
+
 /// Text without a newline is forwarded once it is this old (a progress bar, a prompt).
 const PARTIAL_AFTER_MS: i32 = 50;
 /// ... or this long.
@@ -114,7 +117,10 @@ impl Router {
 
     fn text(&mut self, bytes: &[u8], complete: bool) {
         let text = String::from_utf8_lossy(bytes);
-        if self.gate && complete && passes_gate(&text) {
+        // evcxr_input's request for a line (the prelude's `input()` and any crate using
+        // evcxr_input, evcxr's documented way to read input) is a printed line: it passes.
+        let asks_for_input = complete && text.starts_with(INPUT_REQUEST);
+        if asks_for_input || (self.gate && complete && passes_gate(&text)) {
             let _ = self.evcxr_out.write_all(text.as_bytes());
             if complete {
                 let _ = self.evcxr_out.write_all(b"\n");

@@ -49,6 +49,22 @@ fn protocol_prints() -> [(&'static str, String); 3] {
     ]
 }
 
+/// evcxr's runtime module uses a let chain, which only edition 2024 accepts; the same test on
+/// the same lines for every edition.
+const LET_CHAIN: (&str, &str) = (
+    "if let Some(v) = self.variables.get(name)\n            && v.downcast_ref::<T>().is_none()\n",
+    "if let Some(v) = self.variables.get(name)\n            .filter(|v| v.downcast_ref::<T>().is_none())\n",
+);
+
+/// The edition cells compile with unless the notebook asks for another (`:edition 2024`):
+/// tch's documentation and examples are edition 2021, where `fn net(vs: &nn::Path) -> impl
+/// Module` does not capture the path's lifetime and `net(&vs.root())` compiles (in 2024 it is
+/// E0716).
+pub const DEFAULT_EDITION: &str = "2021";
+
+/// The file in the cell crate's directory that holds the edition `:edition` chose.
+pub const EDITION_FILE: &str = ".torchbook-edition";
+
 /// Text inserted at an offset of the original source.
 struct Insertion {
     at: TextSize,
@@ -143,6 +159,7 @@ pub fn rewrite(source: &str) -> String {
     for (from, to) in protocol_prints() {
         text = text.replace(from, &to);
     }
+    text = text.replace(LET_CHAIN.0, LET_CHAIN.1);
     let file = SourceFile::parse(&text, Edition::Edition2024).tree();
     let mut insertions = Vec::new();
     for (statement, receiver) in final_displays(&file) {
@@ -180,7 +197,11 @@ impl<T: std::fmt::Display> From<T> for EvcxrUserCodeError {
 }
 mod evcxr_internal_runtime {
     pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {
+        if let Some(v) = self.variables.get(name)
+            && v.downcast_ref::<T>().is_none()
+        {
             println!("{VARIABLE_CHANGED_TYPE}{name}");
+        }
     }
 }
 const fn c() { loop {} }
@@ -220,6 +241,14 @@ s
         for line in ["let v = vec![String::new()];", "v[0]", "m.evcxr_display();"] {
             assert!(out.lines().any(|l| l == line), "{line}");
         }
+    }
+
+    #[test]
+    fn the_let_chain_of_evcxrs_runtime_becomes_a_filter_on_the_same_lines() {
+        let out = rewrite(GENERATED);
+        assert!(!out.contains("&& v.downcast_ref"));
+        assert!(out.contains(".filter(|v| v.downcast_ref::<T>().is_none())"));
+        assert_eq!(out.lines().count(), GENERATED.lines().count());
     }
 
     #[test]

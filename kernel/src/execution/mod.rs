@@ -3,6 +3,7 @@
 pub mod cell_output;
 pub mod cell_process;
 pub mod cell_source;
+pub mod cell_syntax;
 pub mod debug_style;
 pub mod forward;
 pub mod report;

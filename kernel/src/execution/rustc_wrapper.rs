@@ -72,6 +72,7 @@ pub fn intercept() {
         return;
     }
     rewrite_cell_source(&rest);
+    let rest = with_cell_edition(rest);
     let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else {
         return;
     };
@@ -117,6 +118,34 @@ fn rewrite_cell_source(args: &[String]) {
             eprintln!("torchbook: could not rewrite {path}: {e}");
         }
     }
+}
+
+/// For evcxr's cell crate, the edition chosen with `:edition` (file
+/// [`EDITION_FILE`](super::cell_source::EDITION_FILE) in the crate's directory) or
+/// [`DEFAULT_EDITION`](super::cell_source::DEFAULT_EDITION), instead of the 2024 evcxr writes.
+///
+/// ```
+/// use torchbook_kernel::execution::rustc_wrapper::edition_args;
+/// let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+/// let cell = args("--crate-name ctx --edition=2024 src/lib.rs");
+/// assert_eq!(edition_args(cell.clone(), "2021"), args("--crate-name ctx --edition=2021 src/lib.rs"));
+/// let dep = args("--crate-name serde --edition=2018 src/lib.rs");
+/// assert_eq!(edition_args(dep.clone(), "2021"), dep);
+/// ```
+pub fn edition_args(args: Vec<String>, edition: &str) -> Vec<String> {
+    let is_cell = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "ctx");
+    if !is_cell {
+        return args;
+    }
+    args.into_iter()
+        .map(|a| if a.starts_with("--edition=") { format!("--edition={edition}") } else { a })
+        .collect()
+}
+
+fn with_cell_edition(args: Vec<String>) -> Vec<String> {
+    let chosen = std::fs::read_to_string(super::cell_source::EDITION_FILE).ok();
+    let edition = chosen.as_deref().map(str::trim).unwrap_or(super::cell_source::DEFAULT_EDITION).to_owned();
+    edition_args(args, &edition)
 }
 
 /// Set when the wrapper runs for the second time, with the `.so` extern added.

@@ -42,6 +42,7 @@ pub struct StartTimings {
 pub struct Session {
     ctx: evcxr::CommandContext,
     dir: PathBuf,
+    prelude_dir: PathBuf,
     remove_dir_on_drop: bool,
     /// Held while the kernel lives: its directory is not stale (`Store::remove_stale_kernel_dirs`).
     _dir_lock: Option<std::fs::File>,
@@ -56,6 +57,9 @@ pub struct Session {
     /// Time spent starting.
     pub timings: StartTimings,
 }
+
+/// File in the store holding how long the last session start took, in seconds.
+const LAST_START: &str = "last-session-start";
 
 /// The cell that makes the prelude visible to every later cell.
 pub fn preload_code(prelude_dir: &Path) -> String {
@@ -89,7 +93,18 @@ impl Session {
         let mut session = Session::start_in(options, dir, true)?;
         session._dir_lock = Some(lock);
         session.timings.clone = clone;
+        // What the next cold start tells its user to expect.
+        let _ = std::fs::write(
+            options.store.root().join(LAST_START),
+            format!("{:.1}\n", t.elapsed().as_secs_f64()),
+        );
         Ok(session)
+    }
+
+    /// How long the last session start in `store` took, if one was recorded.
+    pub fn last_start(store: &Store) -> Option<Duration> {
+        let text = std::fs::read_to_string(store.root().join(LAST_START)).ok()?;
+        text.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
     }
 
     /// Starts a session in `dir` (the template itself when warming the store).
@@ -111,6 +126,7 @@ impl Session {
         let mut session = Session {
             ctx,
             dir,
+            prelude_dir: options.prelude_dir.clone(),
             remove_dir_on_drop,
             _dir_lock: None,
             process,
@@ -210,6 +226,15 @@ impl Session {
         code: &str,
         input: &dyn Fn(&str, bool) -> String,
     ) -> Result<evcxr::EvalOutputs, evcxr::Error> {
+        let code = &self.take_edition_commands(code).map_err(evcxr::Error::Message)?;
+        if code.trim().is_empty() {
+            return Ok(evcxr::EvalOutputs::default());
+        }
+        let terminated = super::cell_syntax::with_last_let_terminated(code);
+        let code = terminated.as_deref().unwrap_or(code);
+        if let Some(why) = super::cell_syntax::incomplete(code) {
+            return Err(evcxr::Error::Message(why));
+        }
         let style = self.debug_style.after_commands(code).map_err(evcxr::Error::Message)?;
         let by_reference = if style.show_types { None } else { shown_by_reference(code) };
         let code = by_reference.as_deref().unwrap_or(code);
@@ -217,6 +242,10 @@ impl Session {
         let mut callbacks =
             evcxr::EvalCallbacks { input_reader: &|request| input(&request.prompt, request.is_password) };
         let outputs = self.ctx.execute_with_callbacks(code, &mut callbacks)?;
+        if code.lines().any(|line| line.trim() == ":clear") {
+            // evcxr's :clear forgets every `use` and dependency, the prelude's too.
+            self.ctx.execute(&preload_code(&self.prelude_dir))?;
+        }
         if style != self.debug_style {
             self.ctx.execute(&style.sync_code())?;
             self.debug_style = style;
@@ -246,6 +275,29 @@ impl Session {
         }
         self.take_restart();
         Ok(())
+    }
+
+    /// Applies and removes `:edition YEAR` lines (the edition cells compile with, read by the
+    /// rustc wrapper; [`super::cell_source::DEFAULT_EDITION`] until one is chosen).
+    fn take_edition_commands(&self, code: &str) -> Result<String, String> {
+        let mut kept = Vec::new();
+        for line in code.lines() {
+            match line.trim().strip_prefix(":edition") {
+                Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                    let year = rest.trim();
+                    if !["2015", "2018", "2021", "2024"].contains(&year) {
+                        return Err(format!(
+                            ":edition {year}: expected 2015, 2018, 2021 or 2024 (cells use {} until one is chosen)",
+                            super::cell_source::DEFAULT_EDITION
+                        ));
+                    }
+                    std::fs::write(self.dir.join(super::cell_source::EDITION_FILE), year)
+                        .map_err(|e| format!(":edition {year}: {e}"))?;
+                }
+                _ => kept.push(line),
+            }
+        }
+        Ok(kept.join("\n"))
     }
 
     /// Names of the variables that persist between cells.

@@ -31,7 +31,8 @@ pub fn kernel_info() -> KernelInfoReply {
             file_extension: ".rs".to_owned(),
             pygments_lexer: "rust".to_owned(),
             codemirror_mode: "rust".to_owned(),
-            nbconvert_exporter: "rust".to_owned(),
+            // nbconvert has no "rust" exporter; "script" writes the cells to a .rs file.
+            nbconvert_exporter: "script".to_owned(),
         },
         banner: format!(
             "Torchbook {} — Rust with tch (libtorch) preloaded. `?name` shows documentation; \

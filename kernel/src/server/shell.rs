@@ -38,6 +38,8 @@ pub struct Shell {
     history: History,
     execution_count: u64,
     kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+    /// How long starting took last time, for the note a cell shows while the session starts.
+    expected_start: Option<Duration>,
 }
 
 /// What a finished cell produced.
@@ -58,8 +60,10 @@ impl Shell {
         kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
     ) -> Shell {
         let (tx, rx) = crossbeam_channel::bounded(1);
+        let mut expected_start = None;
         match source {
             SessionSource::Start(options, after_start) => {
+                expected_start = Session::last_start(&options.store);
                 std::thread::Builder::new()
                     .name("session-start".into())
                     .spawn(move || {
@@ -89,6 +93,7 @@ impl Shell {
             history: History::default(),
             execution_count: 0,
             kernel_dir,
+            expected_start,
         }
     }
 
@@ -105,10 +110,12 @@ impl Shell {
             let Some(message) = self.decode(frames) else { continue };
             self.publisher.status(Some(&message), ExecutionState::Busy);
             let failed = self.handle(&message);
-            self.publisher.status(Some(&message), ExecutionState::Idle);
             if failed {
+                // Before `idle`: a client that waits for it before sending its next cell (nbclient,
+                // papermill) must never see that cell aborted.
                 self.abort_queued();
             }
+            self.publisher.status(Some(&message), ExecutionState::Idle);
         }
     }
 
@@ -317,6 +324,29 @@ impl Shell {
         };
     }
 
+    /// A cell sent while the session still starts (no standby was ready) would wait seconds
+    /// with no word: it shows what is being prepared and for about how long, and the note
+    /// is cleared once the session is up.
+    fn say_while_starting(&mut self, message: &Message) {
+        let SessionSlot::Loading(rx) = &self.slot else { return };
+        if !rx.is_empty() {
+            return;
+        }
+        let expected = match &self.expected_start {
+            Some(d) => format!("the last start on this machine took {:.0} s", d.as_secs_f64()),
+            None => "usually 5-15 s".to_owned(),
+        };
+        let text = format!(
+            "Starting the Rust session (evcxr, the Torchbook prelude, libtorch): {expected}. \
+             Later cells and kernels started while a standby is ready do not wait."
+        );
+        let data = BTreeMap::from([("text/plain".to_owned(), text)]);
+        self.publisher
+            .send(Some(message), Content::DisplayData(display_data(data, "torchbook-starting".to_owned())));
+        self.ensure_session();
+        self.publisher.send(Some(message), Content::ClearOutput(ClearOutput { wait: false }));
+    }
+
     /// The session, once started; `None` if it failed to start.
     fn ready_session(&mut self) -> Option<&mut Session> {
         self.ensure_session();
@@ -385,6 +415,7 @@ impl Shell {
         if let Ok(mut parent) = self.current_parent.lock() {
             *parent = Some(message.clone());
         }
+        self.say_while_starting(message);
         self.ensure_session();
         let allow_stdin = request.allow_stdin;
         let stdin = &self.stdin;
