@@ -20,6 +20,18 @@ impl Pidfd {
         (fd >= 0).then(|| Pidfd(unsafe { OwnedFd::from_raw_fd(fd) }))
     }
 
+    /// Whether the held process has exited (a pidfd becomes readable then).
+    ///
+    /// ```
+    /// let me = torchbook_kernel::pidfd::Pidfd::open(std::process::id() as i32).unwrap();
+    /// assert!(!me.exited());
+    /// ```
+    pub fn exited(&self) -> bool {
+        let mut pfd = libc::pollfd { fd: self.0.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: poll on one valid pollfd, without waiting.
+        unsafe { libc::poll(&mut pfd, 1, 0) > 0 }
+    }
+
     /// Sends `signal` to the held process (nothing if it has exited).
     pub fn signal(&self, signal: i32) -> bool {
         // SAFETY: pidfd_send_signal on a pidfd this process holds.

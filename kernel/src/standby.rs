@@ -9,9 +9,8 @@
 //! it exits when the standby exits, and the standby exits when it is gone, so Jupyter's
 //! shutdown, restart and kill work as on any kernel. Each claim starts a replacement.
 //!
-//! The fingerprint covers the kernel binary, the store's template and the environment (all of
-//! it but what Jupyter sets per kernel), so a kernel never gets a standby built for another
-//! install or started with other settings.
+//! The fingerprint covers the kernel binary, the store's template and the environment the
+//! session depends on, so a kernel never gets a standby built for another install.
 //! `TORCHBOOK_STANDBY` is how many to keep ready (default 2, `0` turns them off);
 //! `TORCHBOOK_STANDBY_IDLE` is how many seconds an unclaimed one waits before it exits
 //! (default 1800).
@@ -39,26 +38,28 @@ pub const IDLE_ENV: &str = "TORCHBOOK_STANDBY_IDLE";
 const DEFAULT_SIZE: usize = 2;
 const DEFAULT_IDLE: Duration = Duration::from_secs(1800);
 
-/// Variables that differ between two launches of the same notebook set-up and that the
-/// session does not read: every other variable is part of a standby's identity, so a kernel is
-/// served only by a standby started with the environment it would have had itself.
-const VOLATILE_ENV: &[&str] = &["PWD", "OLDPWD", "SHLVL", "_", "WINDOWID", "TERM_SESSION_ID"];
-/// Prefixes of variables Jupyter sets per kernel (`JPY_PARENT_PID`, `JPY_SESSION_NAME`, ...).
-const VOLATILE_PREFIXES: &[&str] = &["JPY_", "JUPYTER_"];
+/// Environment variables a session's behaviour depends on; a standby serves only kernels whose
+/// values are the same.
+const FINGERPRINT_ENV: &[&str] = &[
+    "PATH",
+    "LD_LIBRARY_PATH",
+    "HOME",
+    "TORCHBOOK_STORE",
+    "TORCHBOOK_PRELUDE",
+    "TORCHBOOK_DATA",
+    "LIBTORCH",
+    "LIBTORCH_USE_PYTORCH",
+    "CUDA_VISIBLE_DEVICES",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "CARGO_HOME",
+];
 
-/// Whether variable `name` makes a standby unfit for a kernel that has another value.
-///
-/// ```
-/// use torchbook_kernel::standby::identifies_standby;
-/// assert!(identifies_standby("LD_LIBRARY_PATH") && identifies_standby("MY_DATA_DIR"));
-/// assert!(!identifies_standby("JPY_PARENT_PID") && !identifies_standby("PWD"));
-/// assert!(!identifies_standby("EVCXR_TMPDIR"));
-/// ```
-pub fn identifies_standby(name: &str) -> bool {
-    !VOLATILE_ENV.contains(&name)
-        && !VOLATILE_PREFIXES.iter().any(|p| name.starts_with(p))
-        && !SESSION_ENV.contains(&name)
-}
+/// The Jupyter client (server) a standby was started for; an unclaimed standby exits when it
+/// is gone, as it does when its kernel binary is replaced (nobody could claim it then).
+pub const SERVES_CLIENT_ENV: &str = "TORCHBOOK_STANDBY_FOR_PID";
 
 /// Variables a starting kernel's session sets in its own process; a standby must not inherit them.
 const SESSION_ENV: &[&str] = &["EVCXR_TMPDIR", "EVCXR_CONFIG_DIR", "EVCXR_IS_RUNTIME", "JPY_PARENT_PID"];
@@ -126,6 +127,12 @@ fn idle_from_env() -> Result<Duration> {
     }
 }
 
+/// Size and modification time of the running kernel binary (a rebuild changes them).
+fn binary_identity() -> Option<(u64, i64, i64)> {
+    let m = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    Some((m.len(), m.mtime(), m.mtime_nsec()))
+}
+
 /// Identity of this install as far as a session is concerned.
 pub fn fingerprint(options: &SessionOptions) -> String {
     let mut h = DefaultHasher::new();
@@ -139,10 +146,9 @@ pub fn fingerprint(options: &SessionOptions) -> String {
         (m.mtime(), m.mtime_nsec()).hash(&mut h);
     }
     options.prelude_dir.hash(&mut h);
-    let mut env: Vec<_> =
-        std::env::vars_os().filter(|(name, _)| name.to_str().is_some_and(identifies_standby)).collect();
-    env.sort();
-    env.hash(&mut h);
+    for name in FINGERPRINT_ENV {
+        (name, std::env::var_os(name)).hash(&mut h);
+    }
     format!("{:016x}", h.finish())
 }
 
@@ -300,6 +306,9 @@ impl Pool {
         for name in SESSION_ENV {
             cmd.env_remove(name);
         }
+        if let Some(client) = crate::parent_watch::client_pid() {
+            cmd.env(SERVES_CLIENT_ENV, client.to_string());
+        }
         // SAFETY: setsid, sigemptyset and sigprocmask are async-signal-safe. setsid detaches the
         // standby from the group of the kernel that starts it, so stopping that kernel does not
         // stop the standby; the signal mask of the spawning thread must not be inherited.
@@ -441,6 +450,12 @@ pub fn serve(options: SessionOptions) -> Result<()> {
     std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
     listener.set_nonblocking(true)?;
     let waiting = Instant::now();
+    let binary = binary_identity();
+    let client = std::env::var(SERVES_CLIENT_ENV)
+        .ok()
+        .and_then(|p| p.trim().parse::<i32>().ok())
+        .and_then(crate::pidfd::Pidfd::open);
+    let mut checked = Instant::now();
     let (stream, claim) = loop {
         match listener.accept() {
             // Whoever claims a standby runs code as its owner: only the owner may.
@@ -459,6 +474,21 @@ pub fn serve(options: SessionOptions) -> Result<()> {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => return Err(e).context("accepting a claim"),
+        }
+        if checked.elapsed() > Duration::from_secs(1) {
+            checked = Instant::now();
+            let why = if binary_identity() != binary {
+                Some("its kernel binary was replaced")
+            } else if client.as_ref().is_some_and(|c| c.exited()) {
+                Some("the Jupyter client it was started for is gone")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                eprintln!("torchbook: standby {pid} exits: {why}, so nobody can claim it");
+                cleanup(&pool);
+                return Ok(());
+            }
         }
         if waiting.elapsed() > idle || !pool.dir().exists() {
             eprintln!(
