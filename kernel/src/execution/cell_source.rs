@@ -155,6 +155,15 @@ fn interrupt_points(file: &SourceFile) -> (Vec<TextSize>, Vec<TextSize>) {
 /// assert!(rewritten.contains("::torchbook::cell_link::gate(true); (&(\nv[0]\n)).evcxr_display();"));
 /// ```
 pub fn rewrite(source: &str) -> String {
+    rewrite_with(source, true)
+}
+
+/// The file in the cell crate's directory that says `:types` is on: the final value is then not
+/// borrowed, so its type shows as written (`Option<f64>`, not `&Option<f64>`).
+pub const TYPES_FILE: &str = ".torchbook-types";
+
+/// [`rewrite`], borrowing the final value only when `borrow_final`.
+pub fn rewrite_with(source: &str, borrow_final: bool) -> String {
     let mut text = source.to_owned();
     for (from, to) in protocol_prints() {
         text = text.replace(from, &to);
@@ -164,8 +173,21 @@ pub fn rewrite(source: &str) -> String {
     let mut insertions = Vec::new();
     for (statement, receiver) in final_displays(&file) {
         insertions.push(Insertion { at: statement.start(), text: format!("{LINK}::gate(true); ") });
-        insertions.push(Insertion { at: receiver.start() + TextSize::from(1), text: "&(".to_owned() });
-        insertions.push(Insertion { at: receiver.end(), text: ")".to_owned() });
+        // Only a place (`v[0]`, `p.x`, `name`) needs the borrow; a value (a call, `println!`)
+        // keeps its type, so `()` stays unshown.
+        let is_place = file
+            .syntax()
+            .covering_element(receiver)
+            .into_node()
+            .and_then(ast::ParenExpr::cast)
+            .and_then(|p| p.expr())
+            .is_some_and(|e| {
+                matches!(e, ast::Expr::IndexExpr(_) | ast::Expr::FieldExpr(_) | ast::Expr::PathExpr(_))
+            });
+        if borrow_final && is_place {
+            insertions.push(Insertion { at: receiver.start() + TextSize::from(1), text: "&(".to_owned() });
+            insertions.push(Insertion { at: receiver.end(), text: ")".to_owned() });
+        }
         insertions.push(Insertion { at: statement.end(), text: format!(" {LINK}::gate(false);") });
     }
     let (entries, loops) = interrupt_points(&file);

@@ -112,7 +112,8 @@ pub fn cell_source_file(args: &[String]) -> Option<&str> {
 fn rewrite_cell_source(args: &[String]) {
     let Some(path) = cell_source_file(args) else { return };
     let Ok(source) = std::fs::read_to_string(path) else { return };
-    let rewritten = super::cell_source::rewrite(&source);
+    let borrow_final = !std::path::Path::new(super::cell_source::TYPES_FILE).exists();
+    let rewritten = super::cell_source::rewrite_with(&source, borrow_final);
     if rewritten != source {
         if let Err(e) = std::fs::write(path, rewritten) {
             eprintln!("torchbook: could not rewrite {path}: {e}");

@@ -236,6 +236,12 @@ impl Session {
             return Err(evcxr::Error::Message(why));
         }
         let style = self.debug_style.after_commands(code).map_err(evcxr::Error::Message)?;
+        let types_file = self.dir.join(super::cell_source::TYPES_FILE);
+        if style.show_types {
+            let _ = std::fs::write(&types_file, "");
+        } else {
+            let _ = std::fs::remove_file(&types_file);
+        }
         let by_reference = if style.show_types { None } else { shown_by_reference(code) };
         let code = by_reference.as_deref().unwrap_or(code);
         // evcxr does not export the request's type, so the closure gets it from the field.
