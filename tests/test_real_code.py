@@ -58,3 +58,22 @@ def test_errors_point_at_the_cell_never_at_evcxrs_wrapper(kernel: Kernel):
         for leaked in ("src/lib.rs", "EvcxrUserCodeError", "evcxr_variable_store", "evcxr_display"):
             assert leaked not in text, (code, text)
         assert "ends in the middle" in text, (code, text)
+
+
+def test_a_panic_the_cell_catches_itself_does_not_fail_the_cell(kernel: Kernel):
+    # Before: the prelude's hook reported every panic, so this cell came back as an error even
+    # though catch_unwind handled it (and `caught` was lost).
+    run = kernel.ok(
+        'let caught = std::panic::catch_unwind(|| -> i32 { panic!("inner trouble") }).is_err();\n'
+        "caught"
+    )
+    assert run.result() == "true"
+    assert "inner trouble" in run.stderr() and "caught by the cell" in run.stderr()
+    assert kernel.ok("caught").result() == "true", "the variable was kept"
+    joined = kernel.ok('std::thread::spawn(|| panic!("worker failed")).join().is_err()')
+    assert joined.result() == "true"
+    assert "worker failed" in joined.stderr()
+    # A panic nobody catches still fails its cell, with its message.
+    boom = kernel.execute('panic!("uncaught {}", 7)')
+    assert boom.status == "error"
+    assert boom.error()["evalue"].startswith("uncaught 7"), boom.error()

@@ -135,3 +135,25 @@ def test_an_unclaimed_standby_exits_when_its_jupyter_client_is_gone():
     finally:
         client.kill()
         standby.kill()
+
+
+def test_a_standby_takes_the_environment_of_the_kernel_it_serves():
+    # Before: a standby kept the environment of the kernel that started it, so a notebook saw
+    # another kernel's variables (issue 12, item 7).
+    spawner = Kernel(env={**os.environ, "TORCHBOOK_TEST_COURSE": "spawner", "TORCHBOOK_TEST_SPAWNER_ONLY": "1"})
+    try:
+        wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby")
+        before = {p.stem for p in ready_standbys()}
+        claimant = Kernel(env={**os.environ, "TORCHBOOK_TEST_COURSE": "claimant κ"})
+        try:
+            assert str(standby_pid(claimant)) in before, "the kernel was not served by a standby"
+            seen = claimant.ok('std::env::var("TORCHBOOK_TEST_COURSE").unwrap()').result()
+            assert seen == '"claimant κ"'
+            gone = claimant.ok('std::env::var_os("TORCHBOOK_TEST_SPAWNER_ONLY").is_none()').result()
+            assert gone == "true"
+            # The kernel process has it too: cargo and rustc see it at build time.
+            assert claimant.ok('env!("TORCHBOOK_TEST_COURSE")').result() == '"claimant κ"'
+        finally:
+            claimant.shutdown()
+    finally:
+        spawner.shutdown()

@@ -22,6 +22,7 @@ use crate::protocol::connection::ConnectionInfo;
 use crate::server::{SessionSource, Sockets};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -84,6 +85,98 @@ pub struct Claim {
     pub connection_file: PathBuf,
     /// The working directory Jupyter started the kernel in (the notebook's folder).
     pub cwd: PathBuf,
+    /// The launching kernel's environment: the standby takes it over, so a cell sees the
+    /// variables of the kernel it serves (`JPY_SESSION_NAME`, a course's settings), not those
+    /// of the kernel that started the standby.
+    #[serde(default)]
+    pub env: Vec<(OsString, OsString)>,
+}
+
+/// Whether a variable of a claimant's environment is taken over by the standby. Not: the
+/// fingerprinted ones (equal by construction), the ones a session sets for itself, evcxr's
+/// and the message link's in the execution process, and the standby's own marker.
+fn taken_over(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    !(FINGERPRINT_ENV.iter().chain(SESSION_ENV).any(|n| n.as_bytes() == bytes)
+        || bytes.starts_with(b"EVCXR_")
+        || bytes == torchbook_contract::env::MESSAGE_FD.as_bytes()
+        || bytes == SERVES_CLIENT_ENV.as_bytes())
+}
+
+/// What must change in `current` to give it `wanted`'s variables: `(name, Some(value))` to
+/// set, `(name, None)` to remove, in name order.
+///
+/// ```
+/// use std::ffi::OsString;
+/// use torchbook_kernel::standby::environment_changes;
+/// let env = |pairs: &[(&str, &str)]| -> Vec<(OsString, OsString)> {
+///     pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
+/// };
+/// let now = env(&[("A", "1"), ("GONE", "x"), ("EVCXR_TMPDIR", "/t"), ("PATH", "/bin")]);
+/// let want = env(&[("A", "2"), ("NEW", "y"), ("PATH", "/usr/bin")]);
+/// assert_eq!(
+///     environment_changes(&now, &want),
+///     vec![("A".into(), Some("2".into())), ("GONE".into(), None), ("NEW".into(), Some("y".into()))]
+/// );
+/// ```
+pub fn environment_changes(
+    current: &[(OsString, OsString)],
+    wanted: &[(OsString, OsString)],
+) -> Vec<(OsString, Option<OsString>)> {
+    use std::collections::BTreeMap;
+    let now: BTreeMap<_, _> = current.iter().filter(|(k, _)| taken_over(k)).cloned().collect();
+    let want: BTreeMap<_, _> = wanted.iter().filter(|(k, _)| taken_over(k)).cloned().collect();
+    let mut changes: Vec<_> = want
+        .iter()
+        .filter(|(k, v)| now.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .chain(now.keys().filter(|k| !want.contains_key(*k)).map(|k| (k.clone(), None)))
+        .collect();
+    changes.sort();
+    changes
+}
+
+/// A Rust literal for `value`: a string literal when it is UTF-8, else its bytes.
+fn os_literal(value: &OsStr) -> String {
+    match value.to_str() {
+        Some(text) => format!("{text:?}"),
+        None => format!(
+            "<::std::ffi::OsStr as ::std::os::unix::ffi::OsStrExt>::from_bytes(&{:?})",
+            value.as_encoded_bytes()
+        ),
+    }
+}
+
+/// The cell that moves the execution process to `cwd` and applies `changes`. No line starts
+/// with `:` (evcxr would take it for a command).
+///
+/// ```
+/// use torchbook_kernel::standby::adoption_cell;
+/// let cell = adoption_cell(None, &[("A".into(), Some("1".into())), ("B".into(), None)]);
+/// assert!(cell.contains(r#"std::env::set_var("A", "1");"#));
+/// assert!(cell.contains(r#"std::env::remove_var("B");"#));
+/// assert_eq!(adoption_cell(None, &[]), "");
+/// ```
+pub fn adoption_cell(cwd: Option<&Path>, changes: &[(OsString, Option<OsString>)]) -> String {
+    let mut cell = String::new();
+    if let Some(cwd) = cwd {
+        cell += &format!("std::env::set_current_dir({}).ok();\n", os_literal(cwd.as_os_str()));
+    }
+    if !changes.is_empty() {
+        // `unsafe` in edition 2024, a warning nobody sees in 2021: the cell compiles in both
+        // (an `#[allow]` on the block would not: evcxr makes the statement an expression).
+        cell += "unsafe {\n";
+        for (name, value) in changes {
+            match value {
+                Some(v) => {
+                    cell += &format!("    std::env::set_var({}, {});\n", os_literal(name), os_literal(v))
+                }
+                None => cell += &format!("    std::env::remove_var({});\n", os_literal(name)),
+            }
+        }
+        cell += "}\n";
+    }
+    cell
 }
 
 /// The standbys that can serve kernels started with this binary, store and environment.
@@ -232,6 +325,7 @@ impl Pool {
         let claim = Claim {
             connection_file: std::path::absolute(connection_file).ok()?,
             cwd: std::env::current_dir().ok()?,
+            env: ORIGINAL_ENV.get().cloned().unwrap_or_else(|| std::env::vars_os().collect()),
         };
         for pid in self.ready() {
             let Ok(lock) = private::open_lock(&self.file(pid, "claim")) else {
@@ -522,12 +616,32 @@ fn read_claim(stream: &UnixStream) -> Result<Claim> {
 fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<()> {
     let connection = ConnectionInfo::from_file(&claim.connection_file)?;
     let here = std::env::current_dir().ok();
-    if here.as_deref() != Some(claim.cwd.as_path()) {
+    let moved = here.as_deref() != Some(claim.cwd.as_path());
+    if moved {
         std::env::set_current_dir(&claim.cwd).with_context(|| format!("entering {}", claim.cwd.display()))?;
-        let cell = format!("std::env::set_current_dir({:?}).ok();", claim.cwd.display().to_string());
-        session
-            .execute_unattended(&cell)
-            .map_err(|e| anyhow::anyhow!("moving the execution process to {}: {e}", claim.cwd.display()))?;
+    }
+    let started_with = ORIGINAL_ENV.get().cloned().unwrap_or_default();
+    let changes = environment_changes(&started_with, &claim.env);
+    // This process's own variables reach cargo and rustc (`env!`); the execution process
+    // gets them from one cell, with the working directory, compiled only if anything differs.
+    // evcxr's threads read the environment only through std, which locks it against this.
+    for (name, value) in &changes {
+        match value {
+            Some(v) => std::env::set_var(name, v),
+            None => std::env::remove_var(name),
+        }
+    }
+    let cell = adoption_cell(moved.then_some(claim.cwd.as_path()), &changes);
+    if !cell.is_empty() {
+        session.execute_unattended(&cell).map_err(|e| {
+            anyhow::anyhow!(
+                "moving the execution process to {} and its environment: {e}",
+                claim.cwd.display()
+            )
+        })?;
+    }
+    if !changes.is_empty() {
+        eprintln!("torchbook: took over {} environment variables of the claimant", changes.len());
     }
     let sockets = Sockets::bind(&connection)?;
     stream.write_all(b"ok\n")?;
@@ -563,7 +677,11 @@ mod tests {
 
     #[test]
     fn claim_round_trips_as_one_json_line() {
-        let claim = Claim { connection_file: "/tmp/k.json".into(), cwd: "/home/u/notebooks".into() };
+        let claim = Claim {
+            connection_file: "/tmp/k.json".into(),
+            cwd: "/home/u/notebooks".into(),
+            env: vec![("COURSE".into(), "ml".into())],
+        };
         let line = serde_json::to_string(&claim).unwrap();
         assert!(!line.contains('\n'));
         assert_eq!(serde_json::from_str::<Claim>(&line).unwrap(), claim);

@@ -21,10 +21,13 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 use torchbook_contract::frame::{self, message_line, text_line};
 use torchbook_contract::link::Link;
-use torchbook_contract::message::FromCell;
+use torchbook_contract::message::{FromCell, FromPrelude, PanicReport};
 
 /// evcxr's line that ends a cell.
 pub const EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
+
+/// evcxr's line saying its wrapper caught a panic of the cell: the cell failed.
+pub const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
 
 /// Start of evcxr_input's line asking for input (`EVCXR_INPUT_REQUEST:` and its password form).
 pub const INPUT_REQUEST: &str = "EVCXR_INPUT_REQUEST";
@@ -47,6 +50,33 @@ struct Router {
     /// that a value can be shown) and cells built before the prelude are not rewritten
     /// ([`super::cell_source`]) and print evcxr's protocol themselves.
     gate: bool,
+    /// The last panic the prelude's hook reported, until it is known whether it ends the cell
+    /// (evcxr's wrapper caught it) or the cell's own code caught it (`catch_unwind`, a joined
+    /// thread): only the first kind fails the cell; the second is shown on stderr, as Rust's
+    /// default hook would.
+    held_panic: Option<PanicReport>,
+    /// evcxr's stderr pipe, for the panics a cell caught itself.
+    evcxr_err: File,
+}
+
+/// How Rust's default hook would have shown a panic the cell caught itself.
+///
+/// ```
+/// use torchbook_contract::message::PanicReport;
+/// use torchbook_kernel::execution::cell_output::caught_panic_text;
+/// let r = PanicReport { message: "no".into(), file: "src/lib.rs".into(), line: 9, column: 5,
+///     thread: "main".into() };
+/// assert_eq!(caught_panic_text(&r), "thread 'main' panicked: no (caught by the cell)\n");
+/// ```
+pub fn caught_panic_text(report: &PanicReport) -> String {
+    let thread = if report.thread.is_empty() { "<unnamed>" } else { &report.thread };
+    // The generated file's lines are not the cell's: a location there would mislead.
+    let place = if report.file.is_empty() || report.file.ends_with("src/lib.rs") {
+        String::new()
+    } else {
+        format!(" at {}:{}:{}", report.file, report.line, report.column)
+    };
+    format!("thread '{thread}' panicked{place}: {} (caught by the cell)\n", report.message)
 }
 
 /// The execution process's side of its output routing.
@@ -175,16 +205,35 @@ impl Router {
         }
     }
 
+    /// Shows a held panic as stderr text: the cell went on after it.
+    fn release_caught_panic(&mut self) {
+        if let Some(report) = self.held_panic.take() {
+            let _ = self.evcxr_err.write_all(caught_panic_text(&report).as_bytes());
+        }
+    }
+
     fn handle(&mut self, message: FromCell) {
         self.drain();
         match message {
+            FromCell::Kernel(FromPrelude::Panic(report)) => {
+                // A panic before it was caught by the cell itself.
+                self.release_caught_panic();
+                self.held_panic = Some(report);
+            }
             FromCell::Kernel(message) => {
                 self.partial();
                 let line = message_line(&message);
                 self.write(&line);
             }
             FromCell::Evcxr(line) => {
+                if line == PANIC_NOTIFICATION {
+                    if let Some(report) = self.held_panic.take() {
+                        self.partial();
+                        self.write(&message_line(&FromPrelude::Panic(report)));
+                    }
+                }
                 if line == EXECUTION_COMPLETE {
+                    self.release_caught_panic();
                     // Nothing of the cell may come after its end.
                     self.gate = false;
                     self.partial();
@@ -424,7 +473,14 @@ pub fn install() -> std::io::Result<Routing> {
         EVCXR_ERR_FD.store(evcxr_err.as_raw_fd(), Ordering::Relaxed);
         CELL_ERR_FD.store(cell_err.as_raw_fd(), Ordering::Relaxed);
     }
-    let router = Arc::new(Mutex::new(Router { evcxr_out, cell_out, pending: Vec::new(), gate: true }));
+    let router = Arc::new(Mutex::new(Router {
+        evcxr_out,
+        cell_out,
+        pending: Vec::new(),
+        gate: true,
+        held_panic: None,
+        evcxr_err: evcxr_err.try_clone()?,
+    }));
     let stderr = Arc::new(Mutex::new(StderrRouter { evcxr_err, cell_err, pending: Vec::new() }));
     let links = vec![
         LinkEnd { stream: runtime_router, buffer: Vec::new() },
