@@ -115,6 +115,10 @@ KERNEL_ENV=(
 say "registering the kernelspec 'torchbook' in $VENV"
 "$VENV/bin/torchbook-kernel" install --prefix "$VENV" "${KERNEL_ENV[@]}"
 
+# papermill has no Rust translator and no entry point for one: install ours into the venv (any
+# other Python that runs papermill: `python kernel/python/torchbook_papermill.py install`).
+"$VENV/bin/python" "$ROOT/kernel/python/torchbook_papermill.py" install >/dev/null
+
 # --- warm the kernels' build template -----------------------------------------------------
 say "building the prelude for notebooks (store: $STORE)"
 # Private whatever the umask: a standby kernel runs the code of whoever can reach the store.

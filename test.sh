@@ -8,6 +8,16 @@ cd "$ROOT"
 
 ./install.sh
 
+# The browser test drives JupyterLab in Debian's Chromium (never a downloaded browser).
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing Debian's chromium and chromium-driver for tests/test_browser.py"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null
+  else
+    echo "==> tests/test_browser.py needs: sudo apt-get install chromium chromium-driver" >&2
+  fi
+fi
+
 CACHE=${TORCHBOOK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torchbook}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE/target}
 TORCH_LIB=$(.venv/bin/python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')

@@ -31,6 +31,7 @@ pub mod layers;
 pub mod loss;
 pub mod metrics;
 pub mod optim;
+pub mod parameter;
 pub mod plot;
 pub mod prelude;
 pub mod runtime;

@@ -24,6 +24,7 @@ pub use crate::metrics::{accuracy, binary_accuracy_logits, binary_predictions, C
 pub use crate::optim::{
     clip_grad_norm, Adagrad, Adam, AdamConfig, GradientDescent, Optimizer, RmsProp, Schedule, Sgd, SgdConfig,
 };
+pub use crate::parameter::parameter;
 pub use crate::plot::{ContourPlot, Heatmap, Histogram, ImageGrid, LineChart, ScatterPlot};
 pub use crate::serving::{load_weights, predict_proba, save_weights, SavedStandardizer, TextPipeline};
 pub use crate::tensor_view::TensorView;

@@ -229,6 +229,10 @@ impl Shell {
 
     /// Handles one request; true when it was a cell that failed with `stop_on_error`.
     fn handle(&mut self, message: &Message) -> bool {
+        if std::env::var_os("TORCHBOOK_TRACE_SHELL").is_some() {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            eprintln!("torchbook: {} at {:.3}", message.content.msg_type(), now.as_secs_f64());
+        }
         match &message.content {
             Content::KernelInfoRequest(_) => {
                 self.reply(message, Content::KernelInfoReply(Box::new(kernel_info())))
@@ -518,9 +522,18 @@ impl Shell {
         let Some(session) = self.ready_session() else {
             return empty;
         };
-        match session.completions(&request.code, byte_pos) {
+        let started = Instant::now();
+        let found = session.completions(&request.code, byte_pos);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        eprintln!(
+            "torchbook: completion in {:.3}s (done at {:.3})",
+            started.elapsed().as_secs_f64(),
+            now.as_secs_f64()
+        );
+        match found {
             Ok(c) => {
                 let mut matches: Vec<String> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for completion in c.completions {
                     // rust-analyzer offers calls as snippets (`display(value)`); the front end
                     // inserts the name and the user types the arguments.
@@ -528,7 +541,7 @@ impl Shell {
                         Some(at) if at > 0 => completion.code[..at].to_owned(),
                         _ => completion.code,
                     };
-                    if !matches.contains(&text) {
+                    if seen.insert(text.clone()) {
                         matches.push(text);
                     }
                 }

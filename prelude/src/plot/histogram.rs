@@ -80,7 +80,13 @@ impl Histogram {
         let title = &self.title;
         render_svg(title, (560, 360), |root| {
             let mut chart = cartesian(root, title, x0..x1, 0.0..top * 1.05)?;
-            chart.configure_mesh().y_desc("count").draw().or_plot(title)?;
+            chart
+                .configure_mesh()
+                .y_desc("count")
+                .x_label_formatter(&super::tick_label)
+                .y_label_formatter(&super::tick_label)
+                .draw()
+                .or_plot(title)?;
             let bars = counts.iter().enumerate().map(|(b, &c)| {
                 let left = lo + b as f64 * width;
                 Rectangle::new([(left, 0.0), (left + width, c as f64)], PALETTE[0].mix(0.8).filled())

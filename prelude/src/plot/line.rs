@@ -170,10 +170,14 @@ impl LineChart {
         let title = &self.title;
         render_svg(title, self.size, |root| {
             let mut chart = cartesian(root, title, x0..x1, y0..y1)?;
+            let xs = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
             chart
                 .configure_mesh()
                 .x_desc(&self.x_label)
                 .y_desc(&self.y_label)
+                .x_labels(super::label_count(xs))
+                .x_label_formatter(&super::tick_label)
+                .y_label_formatter(&super::tick_label)
                 .label_style(("sans-serif", 13))
                 .draw()
                 .or_plot(title)?;
@@ -217,6 +221,19 @@ mod tests {
     fn an_empty_chart_is_an_error_naming_the_chart() {
         let err = LineChart::new("nothing").to_svg().unwrap_err();
         assert_eq!(err.to_string(), "chart 'nothing' has no finite points to draw");
+    }
+
+    #[test]
+    fn epochs_are_labelled_as_integers_and_no_tick_reads_minus_zero() {
+        // Ten epochs of a loss that crosses zero: plotters' own labels read `-0.0` and `2.0`.
+        let losses: Vec<f64> = (0..10).map(|e| 1.0 - 0.25 * f64::from(e)).collect();
+        let svg = LineChart::new("loss").series_y("loss", &losses).to_svg().unwrap();
+        let labels = super::super::tests::svg_labels(&svg);
+        assert!(!labels.iter().any(|l| l == "-0.0" || l == "-0"), "{labels:?}");
+        for epoch in 0..10 {
+            assert!(labels.contains(&epoch.to_string()), "epoch {epoch} missing from {labels:?}");
+        }
+        assert!(!labels.iter().any(|l| l == "0.0" || l == "2.0"), "{labels:?}");
     }
 
     #[test]

@@ -129,6 +129,52 @@ pub(crate) fn pad(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
+/// How an axis tick is written: whole numbers without a decimal point, never `-0`, at most
+/// four decimals, and scientific notation for very large or small magnitudes.
+///
+/// ```
+/// use torchbook::plot::tick_label;
+/// assert_eq!(tick_label(&3.0), "3");
+/// assert_eq!(tick_label(&-0.0), "0");
+/// assert_eq!(tick_label(&-1e-17), "0");
+/// assert_eq!(tick_label(&0.30000000000000004), "0.3");
+/// assert_eq!(tick_label(&-2.5), "-2.5");
+/// assert_eq!(tick_label(&1.5e7), "1.5e7");
+/// ```
+pub fn tick_label(value: &f64) -> String {
+    let v = *value;
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    // Ticks are multiples of a round step; what is left beyond 1e-9 is float noise.
+    let r = (v * 1e9).round() / 1e9;
+    if r == 0.0 {
+        return "0".to_owned();
+    }
+    if r.abs() >= 1e6 || r.abs() < 1e-3 {
+        let s = format!("{r:.3e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
+    if r.fract() == 0.0 {
+        return format!("{}", r as i64);
+    }
+    let s = format!("{r:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// How many labels an axis over `values` gets: at most 10, and when every value is a whole
+/// number (epochs, steps, counts) at most one per unit, so no tick falls between two of them.
+pub(crate) fn label_count(values: impl IntoIterator<Item = f64>) -> usize {
+    let mut whole = true;
+    let range = finite_range(values.into_iter().inspect(|v| whole &= !v.is_finite() || v.fract() == 0.0));
+    match range {
+        Some((lo, hi)) if whole => ((hi - lo) as usize + 1).clamp(2, 10),
+        _ => 10,
+    }
+}
+
 /// `(min, max)` of the finite values, if any.
 pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
@@ -148,6 +194,21 @@ pub(crate) fn bundle(text: String, svg: Result<String, PlotError>) -> Vec<(Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text of every tick label in an SVG drawn by plotters.
+    pub(crate) fn svg_labels(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn whole_numbers_get_at_most_one_label_per_unit() {
+        assert_eq!(label_count([0.0, 1.0, 2.0]), 3);
+        assert_eq!(label_count((0..100).map(f64::from)), 10);
+        assert_eq!(label_count([0.0, 0.5]), 10);
+    }
 
     #[test]
     fn a_constant_range_still_has_a_width() {

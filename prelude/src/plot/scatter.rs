@@ -75,7 +75,16 @@ impl ScatterPlot {
         let title = &self.title;
         render_svg(title, (560, 420), |root| {
             let mut chart = cartesian(root, title, x0..x1, y0..y1)?;
-            chart.configure_mesh().x_desc(&self.x_label).y_desc(&self.y_label).draw().or_plot(title)?;
+            chart
+                .configure_mesh()
+                .x_desc(&self.x_label)
+                .y_desc(&self.y_label)
+                .x_labels(super::label_count(all().map(|p| p.0)))
+                .y_labels(super::label_count(all().map(|p| p.1)))
+                .x_label_formatter(&super::tick_label)
+                .y_label_formatter(&super::tick_label)
+                .draw()
+                .or_plot(title)?;
             for (i, (name, points)) in self.groups.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
                 let finite = points.iter().filter(|p| p.0.is_finite() && p.1.is_finite());

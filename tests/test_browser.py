@@ -1,0 +1,256 @@
+"""Issue 11, item 8: JupyterLab from the venv, driven in Debian's Chromium with Selenium.
+
+The browser and its driver are the system's (`/usr/bin/chromium`, `/usr/bin/chromedriver`);
+Selenium is told not to fetch any (`SE_OFFLINE`). Screenshots go to `$TORCHBOOK_SCREENSHOTS`
+(default: `<pytest tmp>/screenshots`). Timeouts bound a hang; the one latency the test asserts
+is JupyterLab's own: a completion reply later than 1 s is dropped, so the first Tab would show
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and DRIVER.exists()),
+    reason="Debian's chromium and chromium-driver are not installed (test.sh installs them)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy(ROOT / "notebooks/00_tour.ipynb", work)
+    scratch = nbformat.v4.new_notebook()
+    scratch.metadata["kernelspec"] = {"name": "torchbook", "display_name": "Rust (Torchbook)", "language": "rust"}
+    scratch.cells.append(nbformat.v4.new_code_cell(""))
+    nbformat.write(scratch, work / "scratch.ipynb")
+    subprocess.run([str(Path(sys.prefix) / "bin/jupyter"), "trust", str(work / "00_tour.ipynb")],
+                   check=True, capture_output=True)
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(work / "lab.log", "w")
+    server = subprocess.Popen(
+        [str(Path(sys.prefix) / "bin/jupyter"), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", "--allow-root",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=work,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert server.poll() is None, (work / "lab.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "JupyterLab did not start"
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}", token, work
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    os.environ["SE_OFFLINE"] = "true"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100",
+                "--disable-gpu", "--no-first-run"]:
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    path = Path(os.environ.get("TORCHBOOK_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def wait(driver, predicate, what: str, timeout: float = 180.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate(driver)
+            if value:
+                return value
+        except Exception:  # the page is changing under us; look again
+            pass
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def prompts(driver) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [p.text.strip() for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
+
+
+def open_notebook(driver, lab, name: str):
+    from selenium.webdriver.common.by import By
+
+    url, token, _ = lab
+    driver.get(f"{url}/lab/tree/{name}?token={token}&reset")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-CodeCell"), f"{name} to open")
+    # The kernel is ready when the toolbar's indicator says idle.
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) "
+                                            ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
+         "the kernel to be idle", 240)
+
+
+def command(driver, menu: str, label: str):
+    """Clicks `label` in the menu bar's `menu`, as a user does."""
+    from selenium.webdriver.common.by import By
+
+    bar = wait(driver, lambda d: [m for m in d.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel")
+                                  if m.text == menu], f"the {menu} menu")
+    bar[0].click()
+    item = wait(driver, lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                   if i.text.strip() == label and i.is_displayed()], f"{menu} > {label}", 20)
+    item[0].click()
+
+
+def test_the_tour_runs_in_jupyterlab_with_rich_output(lab, browser, shots):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser
+    open_notebook(driver, lab, "00_tour.ipynb")
+    command(driver, "Run", "Run All Cells")
+    # Run All stops at the intended panic (stop_on_error): the cells after it are aborted.
+    wait(driver, lambda d: "[*]:" not in prompts(d) and any(p not in ("[ ]:", "") for p in prompts(d)),
+         "Run All to finish", 600)
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-mime-type='application/vnd.jupyter.stderr']"),
+         "the panic's traceback")
+    driver.save_screenshot(str(shots / "00_tour-run-all.png"))
+
+    tables = driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output table.torchbook-tensor")
+    assert len(tables) >= 3, "tensors are shown as HTML tables"
+    grid = driver.find_elements(By.CSS_SELECTOR, "table.torchbook-tensor table.torchbook-values")
+    assert any(len(g.find_elements(By.CSS_SELECTOR, "td")) == 12 for g in grid), "the 3x4 tensor shows all 12 values"
+    # JupyterLab renders cells lazily as they scroll into view: bring the chart's cell there.
+    chart_cell = next(c for c in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")
+                      if "LineChart::new" in c.get_attribute("textContent"))
+    driver.execute_script("arguments[0].scrollIntoView()", chart_cell)
+    wait(driver, lambda d: chart_cell.find_elements(
+        By.CSS_SELECTOR, ".jp-RenderedSVG svg, .jp-RenderedSVG img[src^='data:image/svg+xml']"),
+        "the chart as an SVG image, not text", 30)
+    driver.save_screenshot(str(shots / "00_tour-chart.png"))
+    texts = [o.text for o in driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")]
+    assert any(t.strip() == '"epoch 3 of 3: loss 0.333"' or t.strip() == "epoch 3 of 3: loss 0.333" for t in texts), texts
+    assert not any("epoch 0 of 3" in t or "epoch 1 of 3" in t for t in texts), "the display was updated in place"
+    panic = driver.find_elements(By.CSS_SELECTOR, "[data-mime-type='application/vnd.jupyter.stderr']")
+    assert any("index out of bounds" in p.text for p in panic), [p.text for p in panic]
+
+    # The cell after the panic, run on its own: the variables survived.
+    last = driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")[-1]
+    last.find_element(By.CSS_SELECTOR, ".jp-InputPrompt").click()
+    last.send_keys(Keys.SHIFT, Keys.ENTER)
+    wait(driver, lambda d: any("x and losses survived the panic" in o.text
+                               for o in d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")),
+         "the cell after the panic")
+    driver.save_screenshot(str(shots / "00_tour-after-panic.png"))
+
+
+def type_into_first_cell(driver, text: str):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    editor = driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-content")[0]
+    editor.click()
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(Keys.DELETE).perform()
+    for line_no, line in enumerate(text.split("\n")):
+        if line_no:
+            editor.send_keys(Keys.ENTER)
+        editor.send_keys(line)
+    return editor
+
+
+def test_completion_documentation_and_interrupt_in_a_fresh_kernel(lab, browser, shots):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from test_standby import ready_standbys, wait_for
+
+    driver = browser
+    # A new kernel is served by a standby kernel (the default): wait until one is ready again
+    # after the tour took one. A cold start (no standby) answers its first completion only
+    # once its session is up, seconds later, and JupyterLab drops it.
+    if not ready_standbys():
+        from kernel_client import Kernel
+
+        starter = Kernel()  # once its session is up, a kernel fills the pool
+        starter.ok("1")
+        wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby", 300)
+        starter.shutdown()
+    wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby", 300)
+    open_notebook(driver, lab, "scratch.ipynb")
+    # jupyter-server connects the page to a new kernel by repeating kernel_info every 0.5 s until
+    # IOPub answers (its "nudge"); the toolbar says idle before that ends, and a Tab pressed
+    # meanwhile waits (measured: kernel_info at +0.19, +0.22, +0.72, +0.72 s after the Tab, the
+    # completion after them). Let the handshake end; no completion has been asked for yet.
+    time.sleep(2)
+    editor = type_into_first_cell(driver, "Tensor::ze")
+    started = time.monotonic()
+    print(f"Tab pressed at {time.time():.3f}")
+    editor.send_keys(Keys.TAB)
+    try:
+        items = wait(driver, lambda d: [i.text for i in d.find_elements(By.CSS_SELECTOR, ".jp-Completer-item")],
+                     "the completer after the first Tab", 10)
+    finally:
+        driver.save_screenshot(str(shots / "completion.png"))
+    latency = time.monotonic() - started
+    print(f"first Tab to completer shown: {latency:.3f}s")
+    driver.save_screenshot(str(shots / "completion.png"))
+    assert any("zeros" in i for i in items), items
+    editor.send_keys(Keys.ESCAPE)
+
+    editor = type_into_first_cell(driver, "seed_everything(")
+    ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    tip = wait(driver, lambda d: [t.text for t in d.find_elements(By.CSS_SELECTOR, ".jp-Tooltip") if t.text.strip()],
+               "the Shift-Tab tooltip", 20)
+    driver.save_screenshot(str(shots / "documentation.png"))
+    # The prelude's doc comment, not only the signature.
+    assert any("Seeds libtorch's generators" in t for t in tip), tip
+    editor.send_keys(Keys.ESCAPE)
+
+    type_into_first_cell(driver, "let kept = 41;\nlet mut spins = 0u64;\nwhile check_interrupt().is_ok() { spins += 1; }")
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    wait(driver, lambda d: "[*]:" in prompts(d), "the loop to start")
+    time.sleep(2)
+    command(driver, "Kernel", "Interrupt Kernel")
+    wait(driver, lambda d: "[*]:" not in prompts(d), "the loop to stop after the interrupt", 30)
+    type_into_first_cell(driver, "kept + 1")
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    wait(driver, lambda d: any(o.text.strip() == "42" for o in d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")),
+         "the variable defined before the interrupt", 60)
+    driver.save_screenshot(str(shots / "interrupt.png"))
