@@ -14,3 +14,19 @@ pub const KERNEL: &str = "TORCHBOOK_KERNEL";
 /// assert!(std::env::var_os(torchbook_contract::env::MESSAGE_FD).is_none());
 /// ```
 pub const MESSAGE_FD: &str = "TORCHBOOK_MESSAGE_FD";
+
+/// How many standby kernels the kernel keeps and why (a sentence), for `doctor()`; set by the
+/// kernel from the memory its cgroup and the machine leave (kernel/src/resources.rs).
+///
+/// ```
+/// assert_eq!(torchbook_contract::env::STANDBY_PLAN, "TORCHBOOK_STANDBY_PLAN");
+/// ```
+pub const STANDBY_PLAN: &str = "TORCHBOOK_STANDBY_PLAN";
+
+/// The CPUs the cgroup's `cpu.max` quota grants (a decimal), when there is a quota; libtorch's
+/// thread count follows it (through `OMP_NUM_THREADS`).
+///
+/// ```
+/// assert_eq!(torchbook_contract::env::CPU_QUOTA, "TORCHBOOK_CPU_QUOTA");
+/// ```
+pub const CPU_QUOTA: &str = "TORCHBOOK_CPU_QUOTA";

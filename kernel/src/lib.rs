@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` at the repository root for how a cell travels through these modules.
 
 pub mod execution;
+pub mod export;
 pub mod history;
 pub mod install;
 pub mod is_complete;
@@ -11,6 +12,7 @@ pub mod parent_watch;
 pub mod pidfd;
 pub mod private;
 pub mod protocol;
+pub mod resources;
 pub mod server;
 pub mod standby;
 pub mod warm;

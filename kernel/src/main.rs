@@ -19,7 +19,8 @@ use torchbook_kernel::standby::Pool;
 const USAGE: &str = "usage: torchbook-kernel run --connection-file FILE\n       \
 torchbook-kernel standby [--spawn | --stop]\n       \
 torchbook-kernel warm [--libtch FILE --torch-lib DIR]\n       \
-torchbook-kernel install --prefix DIR [--env KEY=VALUE]...";
+torchbook-kernel install --prefix DIR [--env KEY=VALUE]...\n       \
+torchbook-kernel export NOTEBOOK.ipynb --crate DIR [--prelude DIR]";
 
 fn session_options() -> Result<SessionOptions> {
     let prelude_dir = match std::env::var_os("TORCHBOOK_PRELUDE") {
@@ -49,6 +50,17 @@ fn main() -> Result<()> {
     torchbook_kernel::execution::cell_process::serve_if_execution_process();
     evcxr::runtime_hook();
 
+    // What the machine and the user's cgroup grant (a hub's memory limit and CPU quota):
+    // libtorch's threads follow the quota, and doctor() says how many standbys fit and why.
+    let resources = torchbook_kernel::resources::Resources::read();
+    // SAFETY: no other thread exists yet.
+    unsafe { torchbook_kernel::resources::apply_cpu_quota(&resources) };
+    if let Ok(size) = torchbook_kernel::standby::size_from_env() {
+        // Before its own session is up: what this kernel will hold is not free for standbys.
+        let own = torchbook_kernel::resources::STANDBY_BYTES;
+        let (_, why) = torchbook_kernel::resources::standby_plan_after(size, &resources, own);
+        std::env::set_var(torchbook_contract::env::STANDBY_PLAN, why);
+    }
     torchbook_kernel::standby::remember_environment();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -107,6 +119,21 @@ fn main() -> Result<()> {
                 }
                 Some(other) => bail!("standby {other}: expected nothing, --spawn or --stop\n{USAGE}"),
             }
+        }
+        Some("export") => {
+            let notebook = args.get(1).filter(|a| !a.starts_with("--")).context(USAGE)?;
+            let dir = flag(&args, "--crate").with_context(|| format!("export needs --crate DIR\n{USAGE}"))?;
+            let prelude = match flag(&args, "--prelude") {
+                Some(p) => PathBuf::from(p),
+                None => session_options()?.prelude_dir,
+            };
+            let manifest = torchbook_kernel::export::write_crate(
+                std::path::Path::new(notebook),
+                std::path::Path::new(&dir),
+                &prelude,
+            )?;
+            println!("wrote {}", manifest.display());
+            Ok(())
         }
         Some("warm") => {
             let native = match (flag(&args, "--libtch"), flag(&args, "--torch-lib")) {

@@ -370,7 +370,13 @@ impl Pool {
             private::open_lock(&self.dir.join("spawn.lock")).context("opening the standby spawn lock")?;
         lock_blocking(&lock);
         self.remove_stale();
-        for _ in self.alive().len()..self.size {
+        // Measured now, with this kernel's own session up: on a hub with a memory limit,
+        // standbys that do not fit would make the cgroup's OOM killer take the user's kernel.
+        let (fit, why) = crate::resources::standby_plan(self.size, &crate::resources::Resources::read());
+        if fit < self.size {
+            eprintln!("torchbook: {why}");
+        }
+        for _ in self.alive().len()..fit {
             let pid = self.spawn()?;
             // Counted at once, so a concurrent replenish does not start one more.
             private::create_file(&self.file(pid, "standby"))?;

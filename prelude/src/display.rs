@@ -152,6 +152,7 @@ impl<T: Displayable + ?Sized> EvcxrDisplay for T {
 pub(crate) fn show_result(data: MimeBundle) {
     match link::send(&FromCell::Kernel(FromPrelude::Result { data: data.clone() })) {
         Ok(()) => {}
+        Err(link::LinkError::NotInKernel) if crate::program::show(&data) => {}
         Err(link::LinkError::NotInKernel) => {
             let mut out = std::io::stdout().lock();
             for (mime, content) in data {
@@ -197,6 +198,9 @@ fn send(message: FromPrelude) {
 }
 
 fn print_plain(value: &(impl Displayable + ?Sized)) {
+    if crate::program::show(&bundle(value)) {
+        return;
+    }
     if let Some((_, text)) = value.mime_bundle().into_iter().find(|(m, _)| m == "text/plain") {
         println!("{text}");
     }

@@ -36,8 +36,12 @@ pub struct DoctorReport {
     pub cuda_devices: i64,
     /// `tch::Cuda::cudnn_is_available()`.
     pub cudnn_available: bool,
-    /// Intra-op threads libtorch uses.
+    /// Intra-op threads libtorch uses (the cgroup's CPU quota when there is one).
     pub threads: i32,
+    /// CPUs granted by the cgroup's `cpu.max` quota, as the kernel read it; `None` without one.
+    pub cpu_quota: Option<String>,
+    /// How many standby kernels the kernel keeps, and why (memory of the machine or cgroup).
+    pub standby_plan: Option<String>,
     /// Advice for each problem found; empty when all is well.
     pub problems: Vec<String>,
 }
@@ -118,6 +122,8 @@ impl DoctorReport {
             cuda_devices: if cuda_available { tch::Cuda::device_count() } else { 0 },
             cudnn_available: cuda_available && tch::Cuda::cudnn_is_available(),
             threads: tch::get_num_threads(),
+            cpu_quota: std::env::var(torchbook_contract::env::CPU_QUOTA).ok(),
+            standby_plan: std::env::var(torchbook_contract::env::STANDBY_PLAN).ok(),
             problems,
         }
     }
@@ -132,6 +138,8 @@ impl DoctorReport {
             ("CUDA devices", self.cuda_devices.to_string()),
             ("cuDNN available", self.cudnn_available.to_string()),
             ("threads", self.threads.to_string()),
+            ("CPU quota", self.cpu_quota.clone().unwrap_or_else(|| "none".into())),
+            ("standby kernels", self.standby_plan.clone().unwrap_or_else(|| "not in a kernel".into())),
         ]
     }
 

@@ -34,6 +34,7 @@ pub mod optim;
 pub mod parameter;
 pub mod plot;
 pub mod prelude;
+pub mod program;
 pub mod runtime;
 pub mod serving;
 pub mod tensor_view;
