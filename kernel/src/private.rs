@@ -115,6 +115,13 @@ pub fn open_lock(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
+/// Takes an exclusive `flock` on `file` without waiting; false when another holds it.
+pub fn try_lock(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this process owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
 /// The user id of the process at the other end of a Unix socket (`SO_PEERCRED`).
 pub fn peer_uid(stream: &std::os::unix::net::UnixStream) -> std::io::Result<u32> {
     use std::os::fd::AsRawFd;

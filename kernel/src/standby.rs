@@ -248,13 +248,6 @@ pub fn fingerprint(options: &SessionOptions) -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Takes an exclusive `flock` on `file` without waiting.
-fn try_lock(file: &File) -> bool {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a descriptor this process owns.
-    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
-}
-
 fn lock_blocking(file: &File) {
     use std::os::fd::AsRawFd;
     // SAFETY: flock on a descriptor this process owns.
@@ -334,7 +327,7 @@ impl Pool {
             let Ok(lock) = private::open_lock(&self.file(pid, "claim")) else {
                 continue;
             };
-            if !try_lock(&lock) {
+            if !private::try_lock(&lock) {
                 continue; // another kernel is claiming it
             }
             match self.hand_over(pid, &claim) {
@@ -445,10 +438,10 @@ impl Pool {
             for pid in pids_with(&dir.path(), "standby") {
                 let marker = dir.path().join(format!("{pid}.standby"));
                 let Ok(file) = private::open_lock(&marker) else { continue };
-                if !try_lock(&file) {
+                if !private::try_lock(&file) {
                     let held = crate::pidfd::Pidfd::open(pid as i32);
                     // Still locked once held: the process is the standby that locked it.
-                    if let Some(held) = held.filter(|_| !try_lock(&file)) {
+                    if let Some(held) = held.filter(|_| !private::try_lock(&file)) {
                         if held.signal(libc::SIGTERM) {
                             stopped += 1;
                         }
@@ -530,7 +523,7 @@ pub fn serve(options: SessionOptions) -> Result<()> {
     redirect_output(&pool.file(pid, "log"))?;
     // Held for the process's lifetime: `stop_all` signals only a pid whose file is locked.
     let marker = private::open_lock(&pool.file(pid, "standby"))?;
-    if !try_lock(&marker) {
+    if !private::try_lock(&marker) {
         bail!("{} is locked by another process", pool.file(pid, "standby").display());
     }
     std::mem::forget(marker);

@@ -127,6 +127,11 @@ impl NumberFormat {
     }
 }
 
+/// `s` with `&`, `<` and `>` escaped for HTML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// The indices of a dimension of `size` that are shown.
 fn axis(size: i64, summarise: bool) -> Vec<Option<i64>> {
     let edge = EDGE_ITEMS as i64;
@@ -242,27 +247,22 @@ impl TensorView {
             return format!("{s:>width$}");
         }
         let inner = self.axes.len() - dim - 1;
-        if inner == 0 {
-            // Innermost: values on rows wrapped at the line width.
-            let per_line = ((LINE_WIDTH.saturating_sub(indent + 1)) / (width + 2)).max(1);
-            let items: Vec<String> = self.axes[dim]
-                .iter()
-                .map(|i| match i {
-                    Some(_) => self.block(dim + 1, indent + 1, width, next),
-                    None => " ...".to_owned(),
-                })
-                .collect();
-            let lines: Vec<String> = items.chunks(per_line).map(|c| c.join(", ")).collect();
-            return format!("[{}]", lines.join(&format!(",\n{}", " ".repeat(indent + 1))));
-        }
-        let separator = format!(",{}{}", "\n".repeat(inner), " ".repeat(indent + 1));
+        // PyTorch writes an elided run as ` ...` among values and `...` among rows.
+        let gap = if inner == 0 { " ..." } else { "..." };
         let parts: Vec<String> = self.axes[dim]
             .iter()
             .map(|i| match i {
                 Some(_) => self.block(dim + 1, indent + 1, width, next),
-                None => "...".to_owned(),
+                None => gap.to_owned(),
             })
             .collect();
+        if inner == 0 {
+            // Innermost: values on rows wrapped at the line width.
+            let per_line = ((LINE_WIDTH.saturating_sub(indent + 1)) / (width + 2)).max(1);
+            let lines: Vec<String> = parts.chunks(per_line).map(|c| c.join(", ")).collect();
+            return format!("[{}]", lines.join(&format!(",\n{}", " ".repeat(indent + 1))));
+        }
+        let separator = format!(",{}{}", "\n".repeat(inner), " ".repeat(indent + 1));
         format!("[{}]", parts.join(&separator))
     }
 
@@ -287,7 +287,6 @@ impl TensorView {
     /// The values as an HTML grid: a vector as one row, a matrix as rows and columns (`⋯`
     /// and `⋮` where values are left out), higher dimensions as the text layout.
     fn values_html(&self) -> String {
-        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         let cell = |s: &str| format!("<td style=\"text-align:right\"><code>{}</code></td>", escape(s));
         let gap = |s: &str| format!("<td style=\"text-align:center\">{s}</td>");
         match self.axes.len() {
@@ -333,7 +332,6 @@ impl TensorView {
     /// assert_eq!(html.matches("<code>0.</code>").count(), 12, "every value of a 3x4 tensor");
     /// ```
     pub fn html(&self) -> String {
-        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         let mut rows = vec![
             ("shape", format!("{:?}", self.shape)),
             ("dtype", self.kind.clone()),

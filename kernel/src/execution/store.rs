@@ -15,13 +15,6 @@ const CELL_CRATE: &str = "ctx";
 /// The lock file a live kernel holds in its directory.
 const KERNEL_LOCK: &str = ".torchbook-kernel.lock";
 
-/// Takes an exclusive `flock` without waiting.
-fn lock_now(file: &std::fs::File) -> bool {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a descriptor this process owns.
-    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
-}
-
 /// Layout of the Torchbook store (`TORCHBOOK_STORE`, set by the kernelspec).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Store {
@@ -83,7 +76,7 @@ impl Store {
         crate::private::create_dir(&dir)
             .with_context(|| format!("creating kernel directory {}", dir.display()))?;
         let lock = crate::private::open_lock(&dir.join(KERNEL_LOCK))?;
-        if !lock_now(&lock) {
+        if !crate::private::try_lock(&lock) {
             anyhow::bail!("{} is already locked", dir.display());
         }
         if self.template_ready() {
@@ -108,7 +101,7 @@ impl Store {
                 continue;
             }
             let Ok(lock) = crate::private::open_lock(&entry.path().join(KERNEL_LOCK)) else { continue };
-            if lock_now(&lock) {
+            if crate::private::try_lock(&lock) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }

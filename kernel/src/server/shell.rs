@@ -229,7 +229,8 @@ impl Shell {
 
     /// Handles one request; true when it was a cell that failed with `stop_on_error`.
     fn handle(&mut self, message: &Message) -> bool {
-        if std::env::var_os("TORCHBOOK_TRACE_SHELL").is_some() {
+        static TRACE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if *TRACE.get_or_init(|| std::env::var_os("TORCHBOOK_TRACE_SHELL").is_some()) {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
             eprintln!("torchbook: {} at {:.3}", message.content.msg_type(), now.as_secs_f64());
         }
@@ -524,12 +525,7 @@ impl Shell {
         };
         let started = Instant::now();
         let found = session.completions(&request.code, byte_pos);
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        eprintln!(
-            "torchbook: completion in {:.3}s (done at {:.3})",
-            started.elapsed().as_secs_f64(),
-            now.as_secs_f64()
-        );
+        eprintln!("torchbook: completion in {:.3}s", started.elapsed().as_secs_f64());
         match found {
             Ok(c) => {
                 let mut matches: Vec<String> = Vec::new();
