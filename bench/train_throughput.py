@@ -1,6 +1,10 @@
 """Training steps per second: the Torchbook prelude (Rust, tch) against PyTorch eager, side by side.
 
     .venv/bin/python bench/train_throughput.py [--rounds 5] [--steps 300] [--threads 2]
+        [--device cpu|cuda] [--binary PATH]
+
+`--binary` runs a prebuilt `train_throughput` (the GPU bundle's, gpu/README.md) instead of
+building it with cargo; `--device cuda` runs both sides on the first GPU.
 
 Same models, same batch sizes, same thread count, same machine, alternating Rust and Python in
 each round; prints each figure's median (min-max) and the ratio Rust / PyTorch. Models (the
@@ -37,17 +41,25 @@ def rust_binary() -> Path:
     return target / "release" / "examples" / "train_throughput"
 
 
-def rust_steps(binary: Path, model: str, optimizer: str, steps: int, threads: int) -> float:
+def rust_steps(binary: Path, model: str, optimizer: str, steps: int, threads: int, device: str) -> float:
     torch_lib = Path(torch.__file__).parent / "lib"
     env = dict(os.environ, LD_LIBRARY_PATH=f"{torch_lib}:{os.environ.get('LD_LIBRARY_PATH', '')}")
-    out = subprocess.run([str(binary), model, optimizer, str(steps), str(threads)], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    run = subprocess.run([str(binary), model, optimizer, str(steps), str(threads), device], env=env,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"{binary} {model} {optimizer} failed:\n{run.stderr[-3000:]}")
+    out = run.stdout
     return float(out.split()[-1])
 
 
-def python_steps(model: str, steps: int, threads: int) -> float:
+def python_steps(model: str, steps: int, threads: int, device: str) -> float:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
+    with torch.device(device):
+        return timed_steps(model, steps, device)
+
+
+def timed_steps(model: str, steps: int, device: str) -> float:
     if model in ("text", "lstm"):
         emb = torch.nn.Embedding(10_000, 16)
         x = torch.randint(10_000, (32, 100))
@@ -98,6 +110,8 @@ def python_steps(model: str, steps: int, threads: int) -> float:
     started = time.perf_counter()
     for _ in range(steps):
         step()
+    if device == "cuda":
+        torch.cuda.synchronize()
     return steps / (time.perf_counter() - started)
 
 
@@ -108,15 +122,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", nargs="+", default=["text", "lstm", "mlp", "cnn"],
                         choices=["text", "lstm", "mlp", "cnn"])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--binary", type=Path, help="a prebuilt train_throughput (else cargo builds it)")
     args = parser.parse_args()
-    binary = rust_binary()
-    print(f"torch {torch.__version__}, {args.threads} threads, {args.steps} steps per run, {args.rounds} rounds")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: this PyTorch sees no GPU")
+    binary = args.binary or rust_binary()
+    print(f"torch {torch.__version__}, {args.device}, {args.threads} threads, {args.steps} steps per run, "
+          f"{args.rounds} rounds")
     for model in args.models:
         results = {"pytorch": [], "torchbook adam": [], "tch adam": []}
         for _ in range(args.rounds):
-            results["pytorch"].append(python_steps(model, args.steps, args.threads))
-            results["torchbook adam"].append(rust_steps(binary, model, "torchbook", args.steps, args.threads))
-            results["tch adam"].append(rust_steps(binary, model, "tch", args.steps, args.threads))
+            results["pytorch"].append(python_steps(model, args.steps, args.threads, args.device))
+            for optimizer in ("torchbook", "tch"):
+                results[f"{optimizer} adam"].append(
+                    rust_steps(binary, model, optimizer, args.steps, args.threads, args.device))
         base = statistics.median(results["pytorch"])
         for name, values in results.items():
             ratio = statistics.median(values) / base

@@ -77,3 +77,17 @@ def test_two_cells_defining_the_same_function_are_named(tmp_path):
     run = export(path, tmp_path / "out")
     assert run.returncode != 0
     assert "fn f is defined in cell 1 and again in cell 2" in run.stderr, run.stderr
+
+
+def test_a_crate_exported_below_a_workspace_joins_it(tmp_path):
+    # As cargo finds a crate's workspace: in any directory above it, not only the parent (the GPU
+    # bundle exports into gpu/nb/NAME, members of gpu/Cargo.toml).
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nresolver = "2"\nmembers = ["nb/*"]\n')
+    run = export(ROOT / "notebooks/02_losses.ipynb", tmp_path / "nb" / "02_losses")
+    assert run.returncode == 0, run.stderr
+    manifest = (tmp_path / "nb/02_losses/Cargo.toml").read_text()
+    assert "[workspace]" not in manifest, manifest
+    meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps", "--offline"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert meta.returncode == 0, meta.stderr
+    assert '"name":"nb_02_losses"' in meta.stdout

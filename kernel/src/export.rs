@@ -181,7 +181,7 @@ pub fn crate_name(notebook: &Path) -> String {
 }
 
 /// Writes `dir/Cargo.toml`, `dir/src/main.rs` for `notebook`, using the prelude at `prelude`.
-/// Inside a directory whose `Cargo.toml` has a `[workspace]`, the crate is left to join it;
+/// Below a directory whose `Cargo.toml` has a `[workspace]`, the crate is left to join it;
 /// otherwise it is a workspace of its own.
 pub fn write_crate(notebook: &Path, dir: &Path, prelude: &Path) -> Result<PathBuf> {
     let text =
@@ -192,10 +192,11 @@ pub fn write_crate(notebook: &Path, dir: &Path, prelude: &Path) -> Result<PathBu
     let name = crate_name(notebook);
     std::fs::create_dir_all(dir.join("src")).with_context(|| format!("creating {}", dir.display()))?;
     let prelude = std::path::absolute(prelude)?;
-    let in_workspace = dir
-        .parent()
-        .and_then(|p| std::fs::read_to_string(p.join("Cargo.toml")).ok())
-        .is_some_and(|t| t.contains("[workspace]"));
+    // As cargo looks for a crate's workspace: in every directory above it.
+    let dir_abs = std::path::absolute(dir)?;
+    let in_workspace = dir_abs.ancestors().skip(1).any(|p| {
+        std::fs::read_to_string(p.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    });
     let mut manifest = format!(
         "# Exported from {} by `torchbook-kernel export`.\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{}\"\npublish = false\n\n[dependencies]\ntorchbook = {{ path = {:?} }}\n",
         notebook.display(),

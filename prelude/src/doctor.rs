@@ -3,12 +3,17 @@
 use crate::display::Displayable;
 use crate::runtime::{cuda_load, CudaLoad};
 
-/// The PyTorch version tch 0.26 is built against (torch-sys's `TORCH_VERSION`).
+/// The PyTorch version tch is built against (torch-sys's `TORCH_VERSION`): 2.13.0 for the
+/// workspace's tch 0.26. The GPU bundle builds these same sources against tch 0.24 and says so
+/// with `TORCHBOOK_TORCH_VERSION=2.11.0` at compile time (gpu/.cargo/config.toml).
 ///
 /// ```
 /// assert_eq!(torchbook::doctor::EXPECTED_TORCH_VERSION, "2.13.0");
 /// ```
-pub const EXPECTED_TORCH_VERSION: &str = "2.13.0";
+pub const EXPECTED_TORCH_VERSION: &str = match option_env!("TORCHBOOK_TORCH_VERSION") {
+    Some(version) => version,
+    None => "2.13.0",
+};
 
 /// What [`doctor`] found.
 ///
