@@ -35,8 +35,9 @@ done
 
 echo "== building against $TORCH_LIB (tch 0.24)"
 # torch-sys asks the `python` of the active virtual environment for PyTorch's paths and version.
+# No other libtorch on the library path (the course's 2.13.0 would be loaded by that python).
 export VIRTUAL_ENV="$TORCH211" PATH="$TORCH211/bin:$PATH" LIBTORCH_USE_PYTORCH=1
-unset LIBTORCH LIBTORCH_INCLUDE LIBTORCH_LIB
+unset LIBTORCH LIBTORCH_INCLUDE LIBTORCH_LIB LD_LIBRARY_PATH
 export CARGO_TARGET_DIR="${TORCHBOOK_GPU_TARGET:-$HOME/.cache/torchbook/gpu-target}"
 cd "$GPU"
 cargo build --release --locked --workspace

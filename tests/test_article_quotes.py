@@ -72,7 +72,7 @@ def test_each_chapter_names_the_section_it_follows(path):
 
 def test_each_chapter_quotes_the_article():
     counts = {p.name: sum(1 for name, _ in quotes() if name == p.name) for p in CHAPTERS}
-    assert all(n >= 2 for n in counts.values()), counts
+    assert all(n >= 1 for n in counts.values()), counts
 
 
 def test_the_references_notebook_quotes_the_article():

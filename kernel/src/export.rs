@@ -194,9 +194,10 @@ pub fn write_crate(notebook: &Path, dir: &Path, prelude: &Path) -> Result<PathBu
     let prelude = std::path::absolute(prelude)?;
     // As cargo looks for a crate's workspace: in every directory above it.
     let dir_abs = std::path::absolute(dir)?;
-    let in_workspace = dir_abs.ancestors().skip(1).any(|p| {
-        std::fs::read_to_string(p.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
-    });
+    let in_workspace = dir_abs
+        .ancestors()
+        .skip(1)
+        .any(|p| std::fs::read_to_string(p.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]")));
     let mut manifest = format!(
         "# Exported from {} by `torchbook-kernel export`.\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{}\"\npublish = false\n\n[dependencies]\ntorchbook = {{ path = {:?} }}\n",
         notebook.display(),
