@@ -6,8 +6,8 @@
 # 1. a Debian bookworm base made by debootstrap from Debian's package mirror, imported with the
 #    name the Dockerfile's FROM uses (docker.io/library/debian:bookworm-slim), unless present;
 # 2. this machine's Rust toolchain copied into the build context (.image/rust);
-# 3. `podman build --isolation=chroot` of the image, then of its `check` stage, which runs the
-#    notebook suite inside the image (`podman run` fails here on setrlimit; a build stage runs).
+# 3. `podman build --isolation=chroot` of the image, then of binder/check.Dockerfile, which runs
+#    the notebook suite inside it (`podman run` fails here on setrlimit; a build step runs).
 # Prints each step's time and the image's size.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,13 +29,18 @@ if [ ! -x .image/rust/bin/cargo ]; then
   step "copying the Rust toolchain into .image/rust"
   cp -a "$(rustc --print sysroot)" .image/rust
 fi
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  # This machine reaches the registries through a proxy with its own certificate authority.
+  mkdir -p .image/ca-certificates
+  cp /usr/local/share/ca-certificates/*.crt .image/ca-certificates/
+fi
 step "podman build: the image"
 SECONDS=0
 podman build --isolation=chroot -f binder/Dockerfile -t localhost/torchbook:latest .
 echo "image built in ${SECONDS} s"
-step "podman build: the check stage (the notebook suite inside the image)"
+step "podman build: the notebook suite inside the image"
 SECONDS=0
-podman build --isolation=chroot -f binder/Dockerfile --target check -t localhost/torchbook-check:latest .
-echo "check stage built in ${SECONDS} s"
+podman build --isolation=chroot -f binder/check.Dockerfile -t localhost/torchbook-check:latest .
+echo "suite run inside the image in ${SECONDS} s"
 size=$(podman image inspect --format '{{.Size}}' localhost/torchbook:latest)
 echo "image localhost/torchbook:latest: $((size / 1024 / 1024)) MiB"
