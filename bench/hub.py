@@ -26,6 +26,7 @@ stopped at the end; the users and their homes are left for a rerun.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import pwd
@@ -49,6 +50,7 @@ def sh(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), check=True, text=True, capture_output=True, **kw)
 
 
+@functools.cache
 def torch_lib() -> str:
     return sh(str(VENV / "bin/python"), "-c", "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))").stdout.strip()
 

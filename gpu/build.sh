@@ -40,8 +40,7 @@ export VIRTUAL_ENV="$TORCH211" PATH="$TORCH211/bin:$PATH" LIBTORCH_USE_PYTORCH=1
 unset LIBTORCH LIBTORCH_INCLUDE LIBTORCH_LIB LD_LIBRARY_PATH
 export CARGO_TARGET_DIR="${TORCHBOOK_GPU_TARGET:-$HOME/.cache/torchbook/gpu-target}"
 cd "$GPU"
-cargo build --release --locked --workspace
-cargo build --release --locked -p torchbook --example train_throughput
+cargo build --release --locked --workspace --example train_throughput
 
 echo "== assembling $GPU/bundle"
 BUNDLE="$GPU/bundle"

@@ -23,14 +23,15 @@ fn main() -> anyhow::Result<()> {
     let optimizer_name = args.get(2).map(String::as_str).ok_or_else(|| anyhow::anyhow!(usage))?;
     let steps: usize = args.get(3).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
     let threads: i32 = args.get(4).ok_or_else(|| anyhow::anyhow!(usage))?.parse()?;
+    // What every notebook gets from the kernel's preload (`runtime::init`); it loads
+    // libtorch_cuda.so, so CUDA is only visible after it.
+    torchbook::runtime::init();
     let device = match args.get(5).map(String::as_str) {
         None | Some("cpu") => Device::Cpu,
         Some("cuda") if tch::Cuda::is_available() => Device::Cuda(0),
         Some("cuda") => anyhow::bail!("cuda was asked for but libtorch sees no GPU (doctor() says why)"),
         Some(other) => anyhow::bail!("unknown device {other:?}; {usage}"),
     };
-    // What every notebook gets from the kernel's preload (`runtime::init`).
-    torchbook::runtime::init();
     tch::set_num_threads(threads);
     tch::manual_seed(0);
     let vs = nn::VarStore::new(device);
