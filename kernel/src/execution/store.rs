@@ -70,15 +70,22 @@ impl Store {
 
     /// Creates a fresh private directory for a kernel, seeded from the template when there is
     /// one, and the lock that marks it in use (held as long as the returned file is open).
+    ///
+    /// The directory is made and locked under a name [`Store::remove_stale_kernel_dirs`] does not
+    /// look at, then renamed into place: a `k-` directory is never visible unlocked, so another
+    /// kernel's sweep cannot take its lock and remove it in between.
     pub fn new_kernel_dir(&self) -> Result<(PathBuf, std::fs::File)> {
-        let dir =
-            self.kernels_dir().join(format!("k-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
-        crate::private::create_dir(&dir)
-            .with_context(|| format!("creating kernel directory {}", dir.display()))?;
-        let lock = crate::private::open_lock(&dir.join(KERNEL_LOCK))?;
+        let id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        let (staging, dir) =
+            (self.kernels_dir().join(format!(".new-{id}")), self.kernels_dir().join(format!("k-{id}")));
+        crate::private::create_dir(&staging)
+            .with_context(|| format!("creating kernel directory {}", staging.display()))?;
+        let lock = crate::private::open_lock(&staging.join(KERNEL_LOCK))?;
         if !crate::private::try_lock(&lock) {
-            anyhow::bail!("{} is already locked", dir.display());
+            anyhow::bail!("{} is already locked", staging.display());
         }
+        std::fs::rename(&staging, &dir)
+            .with_context(|| format!("moving {} into place", staging.display()))?;
         if self.template_ready() {
             clone_tree(&self.template_dir(), &dir)
                 .with_context(|| format!("seeding {} from the template", dir.display()))?;
@@ -181,6 +188,29 @@ fn copy_preserving_mtime(from: &Path, to: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn a_new_kernel_directory_survives_another_kernels_sweep() {
+        // Four notebooks starting together: each sweeps stale directories while the others
+        // create theirs. A directory visible before its lock was held could be taken and removed.
+        let store = Store::new(std::env::temp_dir().join(format!("tb-store-race-{}", uuid::Uuid::new_v4())));
+        std::fs::create_dir_all(store.kernels_dir()).unwrap();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    store.remove_stale_kernel_dirs();
+                }
+            });
+            let made: Vec<_> = (0..300).map(|_| store.new_kernel_dir()).collect();
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            for result in made {
+                let (dir, _lock) = result.expect("a new kernel directory");
+                assert!(dir.join(KERNEL_LOCK).exists(), "{} was removed under its kernel", dir.display());
+            }
+        });
+        std::fs::remove_dir_all(store.root()).unwrap();
+    }
 
     #[test]
     fn dependencies_are_linked_and_cell_outputs_skipped() {
