@@ -8,6 +8,7 @@ pub mod export;
 pub mod history;
 pub mod install;
 pub mod is_complete;
+pub mod memory;
 pub mod parent_watch;
 pub mod pidfd;
 pub mod private;

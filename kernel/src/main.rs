@@ -49,6 +49,9 @@ fn main() -> Result<()> {
     torchbook_kernel::execution::rustc_wrapper::intercept();
     torchbook_kernel::execution::cell_process::serve_if_execution_process();
     evcxr::runtime_hook();
+    // Past this point this is the kernel process (or a command line tool): one malloc arena
+    // for rust-analyzer's analysis instead of one per thread (memory.rs).
+    torchbook_kernel::memory::use_one_arena();
 
     // What the machine and the user's cgroup grant (a hub's memory limit and CPU quota):
     // libtorch's threads follow the quota, and doctor() says how many standbys fit and why.
