@@ -157,3 +157,32 @@ def test_a_standby_takes_the_environment_of_the_kernel_it_serves():
             claimant.shutdown()
     finally:
         spawner.shutdown()
+
+
+def test_a_kernel_started_while_the_only_standby_warms_waits_for_it_instead_of_starting_cold():
+    # Issue 14: the third of three notebooks opened in a row found both standbys still warming,
+    # started a session of its own on the same two cores, and took 12.4 s (bench/lean.py).
+    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/torchbook/kernel.json").read_text())
+    binary = spec["argv"][0]
+    env = dict(os.environ, **spec["env"], TORCHBOOK_STANDBY="1")
+    subprocess.run([binary, "standby", "--stop"], env=env, check=True, capture_output=True)
+    client = subprocess.Popen(["sleep", "600"])
+    standby_env = dict(env, TORCHBOOK_STANDBY_FOR_PID=str(client.pid))
+    standby_env.pop("JPY_PARENT_PID", None)
+    standby = subprocess.Popen([binary, "standby"], env=standby_env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kernel = None
+    try:
+        wait_for(lambda: any(p.stem == str(standby.pid) for p in store().glob("standby/*/*.standby")),
+                 "the standby to register", 30)
+        assert not any(p.stem == str(standby.pid) for p in ready_standbys()), "it must still be warming"
+        kernel = Kernel(env=dict(os.environ, TORCHBOOK_STANDBY="1"))
+        assert kernel.ok(FIRST).result() == "6.0"
+        assert standby_pid(kernel) == standby.pid, "the kernel started its own session"
+    finally:
+        if kernel:
+            kernel.shutdown()
+        client.kill()
+        standby.kill()
+        standby.wait()
+        subprocess.run([binary, "standby", "--stop"], env=env, capture_output=True)

@@ -93,7 +93,9 @@ fn main() -> Result<()> {
                     eprintln!("torchbook: could not start standby kernels: {e:#}");
                 }
             };
-            match pool.claim(std::path::Path::new(&file)) {
+            // Waiting for a standby that is still warming beats starting a session of our own.
+            let patience = torchbook_kernel::standby::patience(&options.store);
+            match pool.claim_or_wait(std::path::Path::new(&file), patience) {
                 Some(standby) => {
                     replenish();
                     eprintln!(
