@@ -46,6 +46,9 @@ fn main() -> Result<()> {
         // SAFETY: setting a signal disposition before any other thread exists.
         unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
     }
+    // evcxr's cargo command (through its `mold` launch; cell_build.rs) carries the wrapper's
+    // variables too, so it is recognised first.
+    torchbook_kernel::execution::cell_build::intercept_cargo_launch();
     torchbook_kernel::execution::rustc_wrapper::intercept();
     torchbook_kernel::execution::cell_process::serve_if_execution_process();
     evcxr::runtime_hook();

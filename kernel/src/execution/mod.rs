@@ -1,5 +1,6 @@
 //! Running cells: the evcxr session, its build directory, output streaming and error reports.
 
+pub mod cell_build;
 pub mod cell_output;
 pub mod cell_process;
 pub mod cell_source;

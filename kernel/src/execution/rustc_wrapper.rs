@@ -71,6 +71,9 @@ pub fn intercept() {
     if std::env::var_os(REEXEC_ENV).is_some() {
         return;
     }
+    if cell_source_file(&rest).is_some() {
+        super::cell_build::record_recipe(&rustc, &rest);
+    }
     rewrite_cell_source(&rest);
     let rest = with_cell_edition(rest);
     let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else {

@@ -18,6 +18,9 @@ pub const KERNEL_ENV: &str = torchbook_contract::env::KERNEL;
 /// the template was built with.
 pub const TEMPLATE_LOCK: &str = "torchbook-template.lock";
 
+/// The kernel directory's folder holding the cargo launcher (`super::cell_build`).
+pub const LAUNCHER_DIR: &str = ".torchbook-bin";
+
 /// Options of an evcxr session.
 #[derive(Debug, Clone)]
 pub struct SessionOptions {
@@ -117,6 +120,11 @@ impl Session {
             std::env::set_var("EVCXR_CONFIG_DIR", options.store.evcxr_config_dir());
             std::env::set_var(KERNEL_ENV, "1");
         }
+        // evcxr finds the launcher (`which mold`) while creating the context, and runs every
+        // cargo command through it: cells that change nothing cargo watches skip cargo.
+        let path = super::cell_build::install_launcher(&dir.join(LAUNCHER_DIR))?;
+        // SAFETY: as above.
+        unsafe { std::env::set_var("PATH", path) };
         let t = Instant::now();
         let (ctx, outputs) = evcxr::CommandContext::new()
             .map_err(|e| anyhow!("evcxr could not start in {}: {e}", dir.display()))?;

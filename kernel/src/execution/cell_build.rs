@@ -1,0 +1,339 @@
+//! Building a cell without cargo, when cargo would only have run rustc on the cell's crate.
+//!
+//! evcxr builds every cell with `cargo build`. Between two cells of a session nothing cargo
+//! looks at changes but the cell's own `src/lib.rs`, so all cargo does is check the
+//! fingerprints of about forty dependencies and run the same rustc command as last time: about
+//! 0.07 s of a 0.3 s cell (bench/RESULTS.md). Here the kernel does the same without cargo:
+//!
+//! 1. **The launch.** evcxr starts cargo through `mold -run cargo ...` when a `mold` is on
+//!    `PATH` (its fast-linker option, chosen when `which mold` finds one). The session puts a
+//!    link named `mold` to this binary in a private directory at the *end* of `PATH`
+//!    ([`install_launcher`]), so a real mold installed on the machine still wins, and this
+//!    binary receives evcxr's cargo command ([`intercept_cargo_launch`]).
+//! 2. **The recipe.** When cargo runs, the launcher first computes a key of everything that
+//!    decides what cargo will do ([`recipe_key`]: the working directory, cargo's arguments
+//!    and environment, `Cargo.toml`, `Cargo.lock` and `.cargo/config.toml`, and the size and
+//!    modification time of every source file and build-script output the dependencies were
+//!    built from, as cargo's own dep-info files list them) and hands it to cargo. The rustc
+//!    wrapper, run by cargo for the cell's crate, writes down its arguments and environment
+//!    under that key ([`record_recipe`]).
+//! 3. **The replay.** At the next cell, if the key computed now equals the recipe's, the
+//!    launcher runs the recorded wrapper command itself: the same rustc invocation cargo would
+//!    make, through the same wrapper (so the cell's source rewrites and evcxr's dylib handling
+//!    are unchanged), with its diagnostics on stderr where evcxr reads them. Anything else
+//!    (another cargo command, a `:dep`, an edited prelude, a changed environment) runs cargo,
+//!    which records a new recipe.
+//!
+//! Each build appends `cargo` or `direct` to [`BUILD_LOG`] in the crate's `target/`.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// The name of evcxr's cell crate.
+const CELL_CRATE: &str = "ctx";
+
+/// The name evcxr launches cargo through.
+pub const LAUNCHER_NAME: &str = "mold";
+
+/// The variable through which the launcher hands the key to the rustc wrapper.
+pub const KEY_ENV: &str = "TORCHBOOK_CELL_RECIPE_KEY";
+
+/// The recipe, in the cell crate's directory.
+pub const RECIPE_FILE: &str = "target/torchbook-cell-recipe.json";
+
+/// One line per cell build: `cargo` or `direct`.
+pub const BUILD_LOG: &str = "target/torchbook-cell-builds.log";
+
+/// Variables of cargo's environment that name its jobserver: their descriptors exist only
+/// inside that cargo, and rustc warns about them when they are gone.
+const JOBSERVER_ENV: &[&str] = &["CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"];
+
+/// The rustc wrapper command cargo ran for the cell crate, and the key it was run under.
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Recipe {
+    /// [`recipe_key`] when cargo ran it.
+    pub key: String,
+    /// The program cargo ran (this binary, as `RUSTC_WRAPPER`).
+    pub program: PathBuf,
+    /// Its arguments: the rustc path, then rustc's arguments.
+    pub args: Vec<OsString>,
+    /// Its whole environment, less the jobserver's variables and [`KEY_ENV`].
+    pub env: Vec<(OsString, OsString)>,
+}
+
+/// Creates `dir` (private) holding a link [`LAUNCHER_NAME`] to this binary, and returns `PATH`
+/// with `dir` appended, for the session to set before evcxr starts.
+pub fn install_launcher(dir: &Path) -> anyhow::Result<OsString> {
+    crate::private::create_dir(dir)?;
+    let link = dir.join(LAUNCHER_NAME);
+    let exe = std::env::current_exe()?;
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(exe, &link)?;
+    let mut path = std::env::var_os("PATH").unwrap_or_default();
+    if !path.is_empty() {
+        path.push(":");
+    }
+    path.push(dir);
+    Ok(path)
+}
+
+/// The key of everything that decides what `cargo ARGS` does in `cwd` with `env`.
+///
+/// ```
+/// use torchbook_kernel::execution::cell_build::recipe_key;
+/// let dir = std::env::temp_dir().join(format!("tb-key-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n").unwrap();
+/// let args = vec!["build".into()];
+/// let env = vec![("RUSTFLAGS".into(), "-Cprefer-dynamic".into())];
+/// let key = recipe_key(&dir, &args, &env);
+/// assert_eq!(key, recipe_key(&dir, &args, &env));
+/// std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n[dependencies]\nrand = \"0.8\"\n").unwrap();
+/// assert_ne!(key, recipe_key(&dir, &args, &env), "a :dep changes the key");
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn recipe_key(cwd: &Path, cargo_args: &[OsString], env: &[(OsString, OsString)]) -> String {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(cwd.as_os_str().as_bytes());
+    for a in cargo_args {
+        field(a.as_bytes());
+    }
+    let env: BTreeMap<&OsString, &OsString> = env.iter().map(|(k, v)| (k, v)).collect();
+    for (k, v) in &env {
+        if k.as_bytes() != KEY_ENV.as_bytes() {
+            field(k.as_bytes());
+            field(v.as_bytes());
+        }
+    }
+    for name in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
+        field(name.as_bytes());
+        field(&std::fs::read(cwd.join(name)).unwrap_or_default());
+    }
+    // The compiler itself (a toolchain updated in place).
+    if let Some(rustc) =
+        env.iter().find(|(k, _)| k.as_bytes() == b"RUSTC").map(|(_, v)| Path::new(v.as_os_str()))
+    {
+        stamp(&mut field, rustc);
+    }
+    for file in watched_files(&cwd.join("target")) {
+        stamp(&mut field, &file);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Feeds a file's path, size and modification time (or its absence) to `field`.
+fn stamp(field: &mut impl FnMut(&[u8]), path: &Path) {
+    field(path.as_os_str().as_bytes());
+    match std::fs::metadata(path) {
+        Ok(m) => {
+            field(&m.len().to_le_bytes());
+            field(&m.mtime().to_le_bytes());
+            field(&m.mtime_nsec().to_le_bytes());
+        }
+        Err(_) => field(b"missing"),
+    }
+}
+
+/// What cargo compares against the dependencies' artifacts: their dep-info files, every source
+/// file those list, and the build scripts' outputs, sorted (the cell crate's own left out).
+fn watched_files(target: &Path) -> Vec<PathBuf> {
+    let mut dep_infos = Vec::new();
+    let mut outputs = Vec::new();
+    for profile_dir in [target.join("debug"), target.join(host_triple_dir(target)).join("debug")] {
+        if let Ok(entries) = std::fs::read_dir(profile_dir.join("deps")) {
+            // The cell crate's own dep-info names the cell's source, which every cell changes.
+            dep_infos.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+                p.extension().is_some_and(|x| x == "d")
+                    && p.file_stem().is_some_and(|s| s != CELL_CRATE && !s.as_bytes().starts_with(b"ctx-"))
+            }));
+        }
+        if let Ok(entries) = std::fs::read_dir(profile_dir.join("build")) {
+            outputs.extend(entries.flatten().map(|e| e.path().join("output")).filter(|p| p.exists()));
+        }
+    }
+    let mut files = std::collections::BTreeSet::new();
+    for d in dep_infos {
+        if let Ok(text) = std::fs::read_to_string(&d) {
+            for line in text.lines() {
+                // `target: dep dep ...`; escaped spaces in paths are kept joined.
+                let Some((_, deps)) = line.split_once(": ") else { continue };
+                let mut current = String::new();
+                for part in deps.split(' ') {
+                    if let Some(stripped) = part.strip_suffix('\\') {
+                        current.push_str(stripped);
+                        current.push(' ');
+                        continue;
+                    }
+                    current.push_str(part);
+                    if !current.is_empty() {
+                        files.insert(PathBuf::from(std::mem::take(&mut current)));
+                    }
+                }
+            }
+        }
+        files.insert(d);
+    }
+    files.extend(outputs);
+    files.into_iter().collect()
+}
+
+/// The one directory of `target` named like a target triple (evcxr builds with `--target`).
+fn host_triple_dir(target: &Path) -> PathBuf {
+    std::fs::read_dir(target)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.is_dir()
+                && p.file_name().is_some_and(|n| n.as_bytes().iter().filter(|&&b| b == b'-').count() >= 2)
+        })
+        .unwrap_or_else(|| target.join("debug-none"))
+}
+
+/// In the rustc wrapper, for the cell crate: writes the [`Recipe`] when cargo passed a key.
+pub fn record_recipe(rustc: &str, rest: &[String]) {
+    let Some(key) = std::env::var_os(KEY_ENV) else { return };
+    let Ok(program) = std::env::current_exe() else { return };
+    let env = std::env::vars_os()
+        .filter(|(k, _)| {
+            k.as_bytes() != KEY_ENV.as_bytes() && !JOBSERVER_ENV.iter().any(|j| k.as_bytes() == j.as_bytes())
+        })
+        .collect();
+    let recipe = Recipe {
+        key: key.to_string_lossy().into_owned(),
+        program,
+        args: std::iter::once(rustc.into()).chain(rest.iter().map(OsString::from)).collect(),
+        env,
+    };
+    if let Ok(json) = serde_json::to_vec(&recipe) {
+        use std::io::Write;
+        let _ = crate::private::create_file(Path::new(RECIPE_FILE)).and_then(|mut f| f.write_all(&json));
+    }
+}
+
+/// Runs first in `main`: when this process is evcxr's `mold -run CARGO ARGS...`, builds the
+/// cell directly or runs cargo, and exits with the build's status. Returns otherwise.
+pub fn intercept_cargo_launch() {
+    let mut args = std::env::args_os();
+    let Some(argv0) = args.next() else { return };
+    if Path::new(&argv0).file_name().is_none_or(|n| n != LAUNCHER_NAME) {
+        return;
+    }
+    let rest: Vec<OsString> = args.collect();
+    if rest.first().is_none_or(|a| a != "-run") || rest.len() < 2 {
+        eprintln!("torchbook: this `mold` only launches evcxr's cargo builds (mold -run cargo ...); no mold is installed");
+        std::process::exit(2);
+    }
+    let cargo = &rest[1];
+    let cargo_args = &rest[2..];
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let key = recipe_key(&cwd, cargo_args, &env);
+    let is_build = cargo_args.first().is_some_and(|a| a == "build");
+    if is_build {
+        if let Some(recipe) = read_recipe(&cwd).filter(|r| r.key == key) {
+            log_build(&cwd, "direct");
+            let status = std::process::Command::new(&recipe.program)
+                .args(&recipe.args)
+                .env_clear()
+                .envs(recipe.env)
+                .status();
+            std::process::exit(status.ok().and_then(|s| s.code()).unwrap_or(101));
+        }
+        log_build(&cwd, "cargo");
+    }
+    use std::os::unix::process::CommandExt;
+    let error = std::process::Command::new(cargo).args(cargo_args).env(KEY_ENV, &key).exec();
+    eprintln!("torchbook: could not run {}: {error}", Path::new(cargo).display());
+    std::process::exit(101);
+}
+
+fn read_recipe(cwd: &Path) -> Option<Recipe> {
+    serde_json::from_slice(&std::fs::read(cwd.join(RECIPE_FILE)).ok()?).ok()
+}
+
+fn log_build(cwd: &Path, how: &str) {
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(cwd.join(BUILD_LOG)) {
+        let _ = writeln!(f, "{how}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crate_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("tb-cell-build-{name}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(dir.join("target/x86_64-unknown-linux-gnu/debug/deps")).unwrap();
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n").unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_key_changes_with_what_cargo_watches_and_only_with_that() {
+        let dir = crate_dir("key");
+        let dep_src = dir.join("dep.rs");
+        std::fs::write(&dep_src, "pub fn f() {}\n").unwrap();
+        let dep_info = dir.join("target/x86_64-unknown-linux-gnu/debug/deps/dep-1.d");
+        std::fs::write(&dep_info, format!("/x/libdep-1.rlib: {}\n", dep_src.display())).unwrap();
+        let args: Vec<OsString> = vec!["build".into(), "--message-format=json".into()];
+        let env: Vec<(OsString, OsString)> = vec![("RUSTFLAGS".into(), "-Cprefer-dynamic".into())];
+        let key = recipe_key(&dir, &args, &env);
+
+        // The cell's own source is not part of it: a new cell replays.
+        std::fs::write(dir.join("src/lib.rs"), "fn cell() {}\n").unwrap();
+        assert_eq!(key, recipe_key(&dir, &args, &env));
+        // The key variable itself is not part of it.
+        let mut with_key = env.clone();
+        with_key.push((KEY_ENV.into(), "abc".into()));
+        assert_eq!(key, recipe_key(&dir, &args, &with_key));
+
+        // A dependency's source edited (an edited prelude): cargo would rebuild it.
+        std::fs::write(&dep_src, "pub fn f() { let _ = 1; }\n").unwrap();
+        let edited = recipe_key(&dir, &args, &env);
+        assert_ne!(key, edited);
+        // Another environment, other arguments, another directory (a cloned template).
+        assert_ne!(edited, recipe_key(&dir, &args, &[("RUSTFLAGS".into(), "-O".into())]));
+        assert_ne!(edited, recipe_key(&dir, &["check".into()], &env));
+        let other = crate_dir("other");
+        assert_ne!(recipe_key(&other, &args, &env), recipe_key(&dir, &args, &env));
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&other).unwrap();
+    }
+
+    #[test]
+    fn dep_info_paths_with_escaped_spaces_are_read_whole() {
+        let dir = crate_dir("spaces");
+        let info = dir.join("target/x86_64-unknown-linux-gnu/debug/deps/a-1.d");
+        std::fs::write(&info, "/o/liba.rlib: /src/my\\ crate/lib.rs /src/b.rs\n\n/src/b.rs:\n").unwrap();
+        let files = watched_files(&dir.join("target"));
+        assert!(files.contains(&PathBuf::from("/src/my crate/lib.rs")), "{files:?}");
+        assert!(files.contains(&PathBuf::from("/src/b.rs")));
+        assert!(files.contains(&info));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_recipe_round_trips_through_its_file() {
+        let recipe = Recipe {
+            key: "k".into(),
+            program: "/bin/kernel".into(),
+            args: vec!["rustc".into(), "--crate-name".into(), "ctx".into()],
+            env: vec![("A".into(), "1".into())],
+        };
+        let back: Recipe = serde_json::from_slice(&serde_json::to_vec(&recipe).unwrap()).unwrap();
+        assert_eq!(back, recipe);
+    }
+}
