@@ -252,7 +252,13 @@ pub fn intercept_cargo_launch() {
         log_build(&cwd, "cargo");
     }
     use std::os::unix::process::CommandExt;
-    let error = std::process::Command::new(cargo).args(cargo_args).env(KEY_ENV, &key).exec();
+    let mut command = std::process::Command::new(cargo);
+    command.args(cargo_args);
+    if is_build {
+        // Only a build's rustc command is a recipe (a `cargo check` emits metadata only).
+        command.env(KEY_ENV, &key);
+    }
+    let error = command.exec();
     eprintln!("torchbook: could not run {}: {error}", Path::new(cargo).display());
     std::process::exit(101);
 }
