@@ -678,7 +678,7 @@ fn read_claim(stream: &UnixStream) -> Result<Claim> {
 }
 
 /// Moves into the notebook's folder, binds the kernel's sockets and serves them.
-fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<()> {
+fn adopt(session: Session, mut stream: UnixStream, claim: &Claim) -> Result<()> {
     let connection = ConnectionInfo::from_file(&claim.connection_file)?;
     let here = std::env::current_dir().ok();
     let moved = here.as_deref() != Some(claim.cwd.as_path());
@@ -696,15 +696,9 @@ fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<
             None => std::env::remove_var(name),
         }
     }
+    // Run while the sockets already answer (kernel_info, a notebook opening): the first
+    // execute request waits for it.
     let cell = adoption_cell(moved.then_some(claim.cwd.as_path()), &changes);
-    if !cell.is_empty() {
-        session.execute_unattended(&cell).map_err(|e| {
-            anyhow::anyhow!(
-                "moving the execution process to {} and its environment: {e}",
-                claim.cwd.display()
-            )
-        })?;
-    }
     if !changes.is_empty() {
         eprintln!("torchbook: took over {} environment variables of the claimant", changes.len());
     }
@@ -729,7 +723,12 @@ fn adopt(mut session: Session, mut stream: UnixStream, claim: &Claim) -> Result<
         let _ = std::fs::remove_dir_all(dir);
         std::process::exit(0);
     })?;
-    sockets.serve(&connection, SessionSource::Ready(Box::new(session)))
+    let source = if cell.is_empty() {
+        SessionSource::Ready(Box::new(session))
+    } else {
+        SessionSource::Adopt(Box::new(session), cell)
+    };
+    sockets.serve(&connection, source)
 }
 
 #[cfg(test)]

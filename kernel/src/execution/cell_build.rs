@@ -11,18 +11,23 @@
 //!    ([`install_launcher`]), so a real mold installed on the machine still wins, and this
 //!    binary receives evcxr's cargo command ([`intercept_cargo_launch`]).
 //! 2. **The recipe.** When cargo runs, the launcher first computes a key of everything that
-//!    decides what cargo will do ([`recipe_key`]: the working directory, cargo's arguments
-//!    and environment, `Cargo.toml`, `Cargo.lock` and `.cargo/config.toml`, and the size and
-//!    modification time of every source file and build-script output the dependencies were
-//!    built from, as cargo's own dep-info files list them) and hands it to cargo. The rustc
-//!    wrapper, run by cargo for the cell's crate, writes down its arguments and environment
-//!    under that key ([`record_recipe`]).
+//!    decides what cargo will do ([`recipe_key`]: the working directory, cargo's arguments,
+//!    the variables cargo and the dependencies read (cargo's, rustc's, rustup's and evcxr's,
+//!    `PATH`, `HOME`, `LD_LIBRARY_PATH`, and every variable a dependency's dep-info tracks
+//!    (`# env-dep:`) or its build script watches (`rerun-if-env-changed`)), `Cargo.toml`,
+//!    `Cargo.lock` and `.cargo/config.toml`, and the size and modification time of every
+//!    source file and build-script output the dependencies were built from, as cargo's own
+//!    dep-info files list them), writes it with its own environment to [`LAUNCH_FILE`] and
+//!    hands the key to cargo. The rustc wrapper, run by cargo for the cell's crate, writes
+//!    down its arguments and environment under that key ([`record_recipe`]).
 //! 3. **The replay.** At the next cell, if the key computed now equals the recipe's, the
 //!    launcher runs the recorded wrapper command itself: the same rustc invocation cargo would
 //!    make, through the same wrapper (so the cell's source rewrites and evcxr's dylib handling
-//!    are unchanged), with its diagnostics on stderr where evcxr reads them. Anything else
-//!    (another cargo command, a `:dep`, an edited prelude, a changed environment) runs cargo,
-//!    which records a new recipe.
+//!    are unchanged), in the environment cargo would give it ([`replay_env`]: what cargo added
+//!    or changed as recorded, everything else as it is now, so a standby that took over its
+//!    notebook's variables keeps the shortcut), with its diagnostics on stderr where evcxr
+//!    reads them. Anything else (another cargo command, a `:dep`, an edited prelude, a changed
+//!    variable cargo reads) runs cargo, which records a new recipe.
 //!
 //! Each build appends `cargo` or `direct` to [`BUILD_LOG`] in the crate's `target/`.
 
@@ -45,6 +50,9 @@ pub const KEY_ENV: &str = "TORCHBOOK_CELL_RECIPE_KEY";
 /// The recipe, in the cell crate's directory.
 pub const RECIPE_FILE: &str = "target/torchbook-cell-recipe.json";
 
+/// The launcher's key and environment when it last ran cargo for a build.
+pub const LAUNCH_FILE: &str = "target/torchbook-cell-launch.json";
+
 /// One line per cell build: `cargo` or `direct`.
 pub const BUILD_LOG: &str = "target/torchbook-cell-builds.log";
 
@@ -63,6 +71,15 @@ pub struct Recipe {
     pub args: Vec<OsString>,
     /// Its whole environment, less the jobserver's variables and [`KEY_ENV`].
     pub env: Vec<(OsString, OsString)>,
+    /// The environment the launcher handed cargo (what cargo changed is the difference).
+    pub launch_env: Vec<(OsString, OsString)>,
+}
+
+/// The launcher's side of a recipe, written before it runs cargo.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Launch {
+    key: String,
+    env: Vec<(OsString, OsString)>,
 }
 
 /// Creates `dir` (private) holding a link [`LAUNCHER_NAME`] to this binary, and returns `PATH`
@@ -106,9 +123,10 @@ pub fn recipe_key(cwd: &Path, cargo_args: &[OsString], env: &[(OsString, OsStrin
     for a in cargo_args {
         field(a.as_bytes());
     }
+    let watched = watched(&cwd.join("target"));
     let env: BTreeMap<&OsString, &OsString> = env.iter().map(|(k, v)| (k, v)).collect();
     for (k, v) in &env {
-        if k.as_bytes() != KEY_ENV.as_bytes() {
+        if k.as_bytes() != KEY_ENV.as_bytes() && (cargo_reads(k.as_bytes()) || watched.env.contains(*k)) {
             field(k.as_bytes());
             field(v.as_bytes());
         }
@@ -123,10 +141,53 @@ pub fn recipe_key(cwd: &Path, cargo_args: &[OsString], env: &[(OsString, OsStrin
     {
         stamp(&mut field, rustc);
     }
-    for file in watched_files(&cwd.join("target")) {
-        stamp(&mut field, &file);
+    for file in &watched.files {
+        stamp(&mut field, file);
     }
     hex::encode(h.finalize())
+}
+
+/// Variables cargo itself, rustc, rustup, the linker search and evcxr's wrapper read.
+fn cargo_reads(name: &[u8]) -> bool {
+    const PREFIXES: [&[u8]; 7] =
+        [b"CARGO", b"__CARGO", b"RUSTC", b"RUSTFLAGS", b"RUSTDOC", b"RUSTUP", b"EVCXR_"];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+        || [&b"PATH"[..], b"HOME", b"LD_LIBRARY_PATH"].contains(&name)
+}
+
+/// The environment the replayed wrapper runs in: `now` (the launcher's environment at this
+/// cell), with every variable cargo added or changed at the recording (`recorded` against
+/// `launch`) as it was then, and those cargo removed left out.
+///
+/// ```
+/// use std::ffi::OsString;
+/// use torchbook_kernel::execution::cell_build::replay_env;
+/// let v = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (OsString::from(k), OsString::from(v))).collect::<Vec<_>>();
+/// let launch = v(&[("JPY_SESSION_NAME", "a.ipynb"), ("LD_LIBRARY_PATH", "/torch")]);
+/// let recorded = v(&[("JPY_SESSION_NAME", "a.ipynb"), ("LD_LIBRARY_PATH", "/deps:/torch"), ("CARGO_PKG_NAME", "ctx")]);
+/// let now = v(&[("JPY_SESSION_NAME", "b.ipynb"), ("LD_LIBRARY_PATH", "/torch")]);
+/// assert_eq!(replay_env(&recorded, &launch, &now),
+///            v(&[("CARGO_PKG_NAME", "ctx"), ("JPY_SESSION_NAME", "b.ipynb"), ("LD_LIBRARY_PATH", "/deps:/torch")]));
+/// ```
+pub fn replay_env(
+    recorded: &[(OsString, OsString)],
+    launch: &[(OsString, OsString)],
+    now: &[(OsString, OsString)],
+) -> Vec<(OsString, OsString)> {
+    let then: BTreeMap<&OsString, &OsString> = launch.iter().map(|(k, v)| (k, v)).collect();
+    let recorded_map: BTreeMap<&OsString, &OsString> = recorded.iter().map(|(k, v)| (k, v)).collect();
+    let mut out: BTreeMap<OsString, OsString> = now.iter().cloned().collect();
+    for (k, v) in recorded {
+        if then.get(k) != Some(&v) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    for k in then.keys() {
+        if !recorded_map.contains_key(*k) {
+            out.remove(*k);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Feeds a file's path, size and modification time (or its absence) to `field`.
@@ -142,9 +203,18 @@ fn stamp(field: &mut impl FnMut(&[u8]), path: &Path) {
     }
 }
 
-/// What cargo compares against the dependencies' artifacts: their dep-info files, every source
-/// file those list, and the build scripts' outputs, sorted (the cell crate's own left out).
-fn watched_files(target: &Path) -> Vec<PathBuf> {
+/// What cargo compares against the dependencies' artifacts.
+#[derive(Debug, Default)]
+struct Watched {
+    /// Their dep-info files, every source file those list, and the build scripts' outputs,
+    /// sorted (the cell crate's own left out).
+    files: Vec<PathBuf>,
+    /// Variables their dep-info tracks (`# env-dep:NAME`) and their build scripts watch
+    /// (`rerun-if-env-changed=NAME`).
+    env: std::collections::BTreeSet<OsString>,
+}
+
+fn watched(target: &Path) -> Watched {
     let mut dep_infos = Vec::new();
     let mut outputs = Vec::new();
     for profile_dir in [target.join("debug"), target.join(host_triple_dir(target)).join("debug")] {
@@ -160,9 +230,14 @@ fn watched_files(target: &Path) -> Vec<PathBuf> {
         }
     }
     let mut files = std::collections::BTreeSet::new();
+    let mut env = std::collections::BTreeSet::new();
     for d in dep_infos {
         if let Ok(text) = std::fs::read_to_string(&d) {
             for line in text.lines() {
+                if let Some(var) = line.strip_prefix("# env-dep:") {
+                    env.insert(OsString::from(var.split('=').next().unwrap_or(var)));
+                    continue;
+                }
                 // `target: dep dep ...`; escaped spaces in paths are kept joined.
                 let Some((_, deps)) = line.split_once(": ") else { continue };
                 let mut current = String::new();
@@ -181,8 +256,20 @@ fn watched_files(target: &Path) -> Vec<PathBuf> {
         }
         files.insert(d);
     }
+    for output in &outputs {
+        if let Ok(text) = std::fs::read_to_string(output) {
+            for line in text.lines() {
+                let var = line
+                    .strip_prefix("cargo:rerun-if-env-changed=")
+                    .or(line.strip_prefix("cargo::rerun-if-env-changed="));
+                if let Some(var) = var {
+                    env.insert(OsString::from(var.trim()));
+                }
+            }
+        }
+    }
     files.extend(outputs);
-    files.into_iter().collect()
+    Watched { files: files.into_iter().collect(), env }
 }
 
 /// The one directory of `target` named like a target triple (evcxr builds with `--target`).
@@ -208,11 +295,20 @@ pub fn record_recipe(rustc: &str, rest: &[String]) {
             k.as_bytes() != KEY_ENV.as_bytes() && !JOBSERVER_ENV.iter().any(|j| k.as_bytes() == j.as_bytes())
         })
         .collect();
+    let key = key.to_string_lossy().into_owned();
+    let Some(launch) = std::fs::read(LAUNCH_FILE)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Launch>(&b).ok())
+        .filter(|l| l.key == key)
+    else {
+        return;
+    };
     let recipe = Recipe {
-        key: key.to_string_lossy().into_owned(),
+        key,
         program,
         args: std::iter::once(rustc.into()).chain(rest.iter().map(OsString::from)).collect(),
         env,
+        launch_env: launch.env,
     };
     if let Ok(json) = serde_json::to_vec(&recipe) {
         use std::io::Write;
@@ -245,7 +341,7 @@ pub fn intercept_cargo_launch() {
             let status = std::process::Command::new(&recipe.program)
                 .args(&recipe.args)
                 .env_clear()
-                .envs(recipe.env)
+                .envs(replay_env(&recipe.env, &recipe.launch_env, &env))
                 .status();
             std::process::exit(status.ok().and_then(|s| s.code()).unwrap_or(101));
         }
@@ -256,6 +352,11 @@ pub fn intercept_cargo_launch() {
     command.args(cargo_args);
     if is_build {
         // Only a build's rustc command is a recipe (a `cargo check` emits metadata only).
+        let launch = Launch { key: key.clone(), env };
+        if let Ok(json) = serde_json::to_vec(&launch) {
+            use std::io::Write;
+            let _ = crate::private::create_file(&cwd.join(LAUNCH_FILE)).and_then(|mut f| f.write_all(&json));
+        }
         command.env(KEY_ENV, &key);
     }
     let error = command.exec();
@@ -306,6 +407,19 @@ mod tests {
         with_key.push((KEY_ENV.into(), "abc".into()));
         assert_eq!(key, recipe_key(&dir, &args, &with_key));
 
+        // A variable neither cargo nor a dependency reads (a standby took over its notebook's).
+        let mut notebook = env.clone();
+        notebook.push(("JPY_SESSION_NAME".into(), "b.ipynb".into()));
+        assert_eq!(key, recipe_key(&dir, &args, &notebook));
+        // One a dependency's build script watches does.
+        let output_dir = dir.join("target/x86_64-unknown-linux-gnu/debug/build/torch-sys-1");
+        std::fs::create_dir_all(&output_dir).unwrap();
+        std::fs::write(output_dir.join("output"), "cargo:rerun-if-env-changed=LIBTORCH\n").unwrap();
+        let key = recipe_key(&dir, &args, &env);
+        let mut libtorch = env.clone();
+        libtorch.push(("LIBTORCH".into(), "/opt/libtorch".into()));
+        assert_ne!(key, recipe_key(&dir, &args, &libtorch));
+
         // A dependency's source edited (an edited prelude): cargo would rebuild it.
         std::fs::write(&dep_src, "pub fn f() { let _ = 1; }\n").unwrap();
         let edited = recipe_key(&dir, &args, &env);
@@ -323,8 +437,13 @@ mod tests {
     fn dep_info_paths_with_escaped_spaces_are_read_whole() {
         let dir = crate_dir("spaces");
         let info = dir.join("target/x86_64-unknown-linux-gnu/debug/deps/a-1.d");
-        std::fs::write(&info, "/o/liba.rlib: /src/my\\ crate/lib.rs /src/b.rs\n\n/src/b.rs:\n").unwrap();
-        let files = watched_files(&dir.join("target"));
+        std::fs::write(&info, "/o/liba.rlib: /src/my\\ crate/lib.rs /src/b.rs\n\n/src/b.rs:\n\n# env-dep:TORCHBOOK_TORCH_VERSION\n# env-dep:OUT_DIR=/o\n").unwrap();
+        let found = watched(&dir.join("target"));
+        assert!(
+            found.env.contains(&OsString::from("TORCHBOOK_TORCH_VERSION"))
+                && found.env.contains(&OsString::from("OUT_DIR"))
+        );
+        let files = found.files;
         assert!(files.contains(&PathBuf::from("/src/my crate/lib.rs")), "{files:?}");
         assert!(files.contains(&PathBuf::from("/src/b.rs")));
         assert!(files.contains(&info));
@@ -338,6 +457,7 @@ mod tests {
             program: "/bin/kernel".into(),
             args: vec!["rustc".into(), "--crate-name".into(), "ctx".into()],
             env: vec![("A".into(), "1".into())],
+            launch_env: vec![],
         };
         let back: Recipe = serde_json::from_slice(&serde_json::to_vec(&recipe).unwrap()).unwrap();
         assert_eq!(back, recipe);

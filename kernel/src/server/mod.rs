@@ -34,6 +34,9 @@ pub enum SessionSource {
     Start(SessionOptions, Box<dyn FnOnce() + Send>),
     /// Started earlier by a standby kernel (`crate::standby`).
     Ready(Box<Session>),
+    /// Started earlier by a standby kernel that still runs `cell` (its adoption of the
+    /// notebook's folder and environment) on a thread of its own while the sockets answer.
+    Adopt(Box<Session>, String),
 }
 
 /// Runs the kernel until a shutdown request ends the process.

@@ -40,6 +40,9 @@ pub struct Shell {
     kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
     /// How long starting took last time, for the note a cell shows while the session starts.
     expected_start: Option<Duration>,
+    /// Whether a cell that waits for the session says so (not for a standby's adoption, a
+    /// fraction of a second).
+    starting_note: bool,
 }
 
 /// What a finished cell produced.
@@ -61,6 +64,7 @@ impl Shell {
     ) -> Shell {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let mut expected_start = None;
+        let mut adopting = false;
         match source {
             SessionSource::Start(options, after_start) => {
                 expected_start = Session::last_start(&options.store);
@@ -80,6 +84,25 @@ impl Shell {
             SessionSource::Ready(session) => {
                 let _ = tx.send(Ok(*session));
             }
+            SessionSource::Adopt(session, cell) => {
+                adopting = true;
+                std::thread::Builder::new()
+                    .name("session-adopt".into())
+                    .spawn(move || {
+                        let mut session = *session;
+                        let adopted = session.execute_unattended(&cell).map(|_| session).map_err(|e| {
+                            anyhow::anyhow!(
+                                "moving the execution process to the notebook's folder and environment: {e}"
+                            )
+                        });
+                        let _ = tx.send(adopted);
+                        // A restarted execution process would die with this thread: it lives on.
+                        loop {
+                            std::thread::park();
+                        }
+                    })
+                    .expect("spawning the adoption thread");
+            }
         }
         Shell {
             socket,
@@ -94,6 +117,7 @@ impl Shell {
             execution_count: 0,
             kernel_dir,
             expected_start,
+            starting_note: !adopting,
         }
     }
 
@@ -334,7 +358,7 @@ impl Shell {
     /// is cleared once the session is up.
     fn say_while_starting(&mut self, message: &Message) {
         let SessionSlot::Loading(rx) = &self.slot else { return };
-        if !rx.is_empty() {
+        if !rx.is_empty() || !self.starting_note {
             return;
         }
         let expected = match &self.expected_start {
