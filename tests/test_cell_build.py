@@ -8,9 +8,14 @@ No assertion depends on timing; bench/lean.py measures what it saves.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from kernel_client import Kernel
+
+
+KERNEL_EXE = Path(sys.executable).parent / "torchbook-kernel"
 
 
 def builds(kernel: Kernel) -> list[str]:
@@ -37,5 +42,48 @@ def test_cells_after_the_first_skip_cargo_and_behave_the_same():
         assert kernel.ok("a").result() == "20"
         log = builds(kernel)[before:]
         assert log.count("direct") >= 6, log
+    finally:
+        kernel.shutdown()
+
+
+def run_as_cell_linker(tmp_path: Path, *args: str) -> list[str]:
+    """Runs the kernel binary under the name rustc runs it by (kernel/src/execution/cell_linker.rs),
+    with a stand-in for the real linker that writes down the arguments it was given."""
+    link = tmp_path / "torchbook-cell-linker"
+    link.symlink_to(KERNEL_EXE)
+    seen = tmp_path / "args"
+    real = tmp_path / "real-linker"
+    real.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {seen}\n')
+    real.chmod(0o755)
+    subprocess.run([str(link), *args], check=True, env=dict(os.environ, TORCHBOOK_CELL_LINKER=str(real)))
+    return seen.read_text().splitlines()
+
+
+def test_the_cell_linker_drops_only_libtorchs_own_libraries(tmp_path):
+    args = ["-shared", "-Wl,--as-needed", "ctx.o", "-L/lib", "-ltorch_cpu", "-ltorch_cuda", "-ltorch",
+            "-lc10", "-lc10_cuda", "-lgomp", "-ltorch_global_deps", "-ltch_capi", "-ltorchbook-1a2b", "-lm",
+            "-o", "libctx.so"]
+    assert run_as_cell_linker(tmp_path, *args) == [
+        "-shared", "-Wl,--as-needed", "ctx.o", "-L/lib", "-ltch_capi", "-ltorchbook-1a2b", "-lm", "-o", "libctx.so"]
+
+
+def test_the_cell_linker_passes_a_response_file_on_unchanged(tmp_path):
+    # rustc writes the arguments to a file when the command line is too long; it is not rewritten.
+    assert run_as_cell_linker(tmp_path, "@/tmp/linker-arguments", "-ltorch_cpu") == [
+        "@/tmp/linker-arguments", "-ltorch_cpu"]
+
+
+def test_cells_link_through_the_cell_linker_and_still_reach_libtorch():
+    kernel = Kernel(env=dict(os.environ, TORCHBOOK_STANDBY="0"))
+    try:
+        tmpdir = Path(kernel.ok('std::env::var("EVCXR_TMPDIR").unwrap()').result().strip('"'))
+        assert (tmpdir / ".torchbook-bin" / "torchbook-cell-linker").resolve() == KERNEL_EXE.resolve()
+        assert kernel.ok("Tensor::arange(4, (Kind::Int64, Device::Cpu)).sum(Kind::Int64).int64_value(&[])").result() == "6"
+        cells = sorted((tmpdir / "target").rglob("libctx*.so"), key=lambda p: p.stat().st_mtime)
+        assert cells, list((tmpdir / "target").rglob("*.so"))[:20]
+        needed = subprocess.run(["readelf", "-d", str(cells[-1])], capture_output=True, text=True, check=True).stdout
+        # The cell needs tch's C wrapper, and none of libtorch's libraries directly.
+        assert "libtch_capi.so" in needed or "libtorchbook" in needed, needed
+        assert "libtorch_cpu.so" not in needed, needed
     finally:
         kernel.shutdown()

@@ -48,6 +48,7 @@ fn main() -> Result<()> {
     }
     // evcxr's cargo command (through its `mold` launch; cell_build.rs) carries the wrapper's
     // variables too, so it is recognised first.
+    torchbook_kernel::execution::cell_linker::intercept();
     torchbook_kernel::execution::cell_build::intercept_cargo_launch();
     torchbook_kernel::execution::rustc_wrapper::intercept();
     torchbook_kernel::execution::cell_process::serve_if_execution_process();

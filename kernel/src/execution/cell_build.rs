@@ -82,14 +82,18 @@ struct Launch {
     env: Vec<(OsString, OsString)>,
 }
 
-/// Creates `dir` (private) holding a link [`LAUNCHER_NAME`] to this binary, and returns `PATH`
+/// Creates `dir` (private) holding links [`LAUNCHER_NAME`] and the cell's linker to this
+/// binary, and returns `PATH`
 /// with `dir` appended, for the session to set before evcxr starts.
 pub fn install_launcher(dir: &Path) -> anyhow::Result<OsString> {
     crate::private::create_dir(dir)?;
-    let link = dir.join(LAUNCHER_NAME);
     let exe = std::env::current_exe()?;
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(exe, &link)?;
+    // The cell's linker (`super::cell_linker`) is the same binary under another name.
+    for name in [LAUNCHER_NAME, super::cell_linker::LINKER_NAME] {
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&exe, &link)?;
+    }
     let mut path = std::env::var_os("PATH").unwrap_or_default();
     if !path.is_empty() {
         path.push(":");

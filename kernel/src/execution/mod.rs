@@ -1,6 +1,7 @@
 //! Running cells: the evcxr session, its build directory, output streaming and error reports.
 
 pub mod cell_build;
+pub mod cell_linker;
 pub mod cell_output;
 pub mod cell_process;
 pub mod cell_source;

@@ -75,7 +75,18 @@ pub fn intercept() {
         super::cell_build::record_recipe(&rustc, &rest);
     }
     rewrite_cell_source(&rest);
-    let rest = with_cell_edition(rest);
+    let mut rest = with_cell_edition(rest);
+    // The cell links through `cell_linker` when its session made the link (a kernel directory).
+    let linker = std::env::current_dir()
+        .map(|d| d.join(super::session::LAUNCHER_DIR).join(super::cell_linker::LINKER_NAME))
+        .ok()
+        .filter(|l| l.exists());
+    if let Some(linker) = linker.filter(|_| cell_source_file(&rest).is_some()) {
+        let (args, real) = super::cell_linker::linker_args(rest, &linker.to_string_lossy());
+        rest = args;
+        // SAFETY: the wrapper is single-threaded; rustc inherits the variable.
+        unsafe { std::env::set_var(super::cell_linker::REAL_LINKER_ENV, real) };
+    }
     let Some(so_extern) = std::env::var_os(CORE_EXTERN_ENV) else {
         return;
     };
