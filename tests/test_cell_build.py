@@ -64,7 +64,8 @@ def test_the_cell_linker_drops_only_libtorchs_own_libraries(tmp_path):
             "-lc10", "-lc10_cuda", "-lgomp", "-ltorch_global_deps", "-ltch_capi", "-ltorchbook-1a2b", "-lm",
             "-o", "libctx.so"]
     assert run_as_cell_linker(tmp_path, *args) == [
-        "-shared", "-Wl,--as-needed", "ctx.o", "-L/lib", "-ltch_capi", "-ltorchbook-1a2b", "-lm", "-o", "libctx.so"]
+        "-shared", "-Wl,--as-needed", "ctx.o", "-L/lib", "-lgomp", "-ltch_capi", "-ltorchbook-1a2b", "-lm", "-o",
+        "libctx.so"]
 
 
 def test_the_cell_linker_passes_a_response_file_on_unchanged(tmp_path):

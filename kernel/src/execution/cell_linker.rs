@@ -1,11 +1,13 @@
 //! The cell's link without libtorch's own libraries.
 //!
 //! rustc links every cell's shared object against the native libraries of all its upstream
-//! crates, torch-sys's included: `-ltorch_cpu -ltorch_cuda -ltorch -lc10 -lgomp`, about 900 MB
+//! crates, torch-sys's included: `-ltorch_cpu -ltorch_cuda -ltorch -lc10`, about 900 MB
 //! of shared objects whose symbol tables the linker reads at every cell (27 ms of a 100 ms
 //! rustc run, bench/RESULTS.md §7). A cell never refers to them itself: its calls into libtorch
-//! go through tch's C wrapper (`libtch_capi.so`, kept), and with `--as-needed` the linker
-//! leaves them out of the result anyway. So for the cell crate only, the rustc wrapper names
+//! go through tch's C wrapper (`libtch_capi.so`, kept; it needs libtorch itself), and with
+//! `--as-needed` the linker leaves them out of the result anyway. No other crate declares
+//! functions of libtorch's C++ libraries; `-lgomp`, small and a C library other crates' code
+//! could call, is kept. So for the cell crate only, the rustc wrapper names
 //! as the linker a link to this binary called [`LINKER_NAME`] in the kernel directory's
 //! launcher folder ([`linker_args`]), and this binary, called by that name, drops those
 //! libraries and runs the real linker with everything else unchanged ([`intercept`]).
@@ -20,12 +22,14 @@ pub const LINKER_NAME: &str = "torchbook-cell-linker";
 ///
 /// ```
 /// use torchbook_kernel::execution::cell_linker::is_libtorch;
-/// assert!(is_libtorch("-ltorch_cpu") && is_libtorch("-lc10") && is_libtorch("-lc10_cuda") && is_libtorch("-lgomp"));
+/// assert!(is_libtorch("-ltorch_cpu") && is_libtorch("-lc10") && is_libtorch("-lc10_cuda"));
 /// assert!(!is_libtorch("-ltch_capi") && !is_libtorch("-lm") && !is_libtorch("-ltorchbook"));
+/// // OpenMP is small, and other crates' C code may call it directly: kept.
+/// assert!(!is_libtorch("-lgomp"));
 /// ```
 pub fn is_libtorch(arg: &str) -> bool {
     let Some(name) = arg.strip_prefix("-l") else { return false };
-    matches!(name, "torch" | "torch_cpu" | "torch_cuda" | "torch_global_deps" | "c10" | "c10_cuda" | "gomp")
+    matches!(name, "torch" | "torch_cpu" | "torch_cuda" | "torch_global_deps" | "c10" | "c10_cuda")
 }
 
 /// The cell crate's rustc arguments with this binary as the linker, and the linker it
