@@ -15,9 +15,13 @@
 //!    the variables cargo and the dependencies read (cargo's, rustc's, rustup's and evcxr's,
 //!    `PATH`, `HOME`, `LD_LIBRARY_PATH`, and every variable a dependency's dep-info tracks
 //!    (`# env-dep:`) or its build script watches (`rerun-if-env-changed`)), `Cargo.toml`,
-//!    `Cargo.lock` and `.cargo/config.toml`, and the size and modification time of every
-//!    source file and build-script output the dependencies were built from, as cargo's own
-//!    dep-info files list them), writes it with its own environment to [`LAUNCH_FILE`] and
+//!    `Cargo.lock`, cargo's configuration files (in the directory, every directory above it,
+//!    and `CARGO_HOME`), and the size and modification time of every source file the
+//!    dependencies and their build scripts were built from (as cargo's own dep-info files list
+//!    them), of the build scripts' outputs and the files they watch (`rerun-if-changed`), and
+//!    of the manifests of path dependencies and their workspaces; a build script of an
+//!    editable package that watches no file makes every key new, as cargo would rerun it),
+//!    writes it with its own environment to [`LAUNCH_FILE`] and
 //!    hands the key to cargo. The rustc wrapper, run by cargo for the cell's crate, writes
 //!    down its arguments and environment under that key ([`record_recipe`]).
 //! 3. **The replay.** At the next cell, if the key computed now equals the recipe's, the
@@ -27,7 +31,8 @@
 //!    or changed as recorded, everything else as it is now, so a standby that took over its
 //!    notebook's variables keeps the shortcut), with its diagnostics on stderr where evcxr
 //!    reads them. Anything else (another cargo command, a `:dep`, an edited prelude, a changed
-//!    variable cargo reads) runs cargo, which records a new recipe.
+//!    variable cargo reads) runs cargo, which records a new recipe; so does the build after a
+//!    replay that failed (a dependency's artifact may be gone, which only cargo repairs).
 //!
 //! Each build appends `cargo` or `direct` to [`BUILD_LOG`] in the crate's `target/`.
 
@@ -127,23 +132,39 @@ pub fn recipe_key(cwd: &Path, cargo_args: &[OsString], env: &[(OsString, OsStrin
     for a in cargo_args {
         field(a.as_bytes());
     }
-    let watched = watched(&cwd.join("target"));
     let env: BTreeMap<&OsString, &OsString> = env.iter().map(|(k, v)| (k, v)).collect();
+    let var =
+        |name: &str| env.iter().find(|(k, _)| k.as_bytes() == name.as_bytes()).map(|(_, v)| PathBuf::from(v));
+    let cargo_home = var("CARGO_HOME").or_else(|| var("HOME").map(|h| h.join(".cargo")));
+    let watched = watched(&cwd.join("target"), cargo_home.as_deref());
+    if watched.unbounded {
+        // A build script cargo reruns when any file of its (editable) package changes: cargo
+        // decides at every cell.
+        field(uuid::Uuid::new_v4().as_bytes());
+    }
     for (k, v) in &env {
         if k.as_bytes() != KEY_ENV.as_bytes() && (cargo_reads(k.as_bytes()) || watched.env.contains(*k)) {
             field(k.as_bytes());
             field(v.as_bytes());
         }
     }
-    for name in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
+    for name in ["Cargo.toml", "Cargo.lock"] {
         field(name.as_bytes());
         field(&std::fs::read(cwd.join(name)).unwrap_or_default());
     }
+    // Cargo's configuration: in the directory and every one above it (the store's kernels/
+    // holds the shared one), and in CARGO_HOME.
+    let config_dirs = cwd.ancestors().map(|d| d.join(".cargo")).chain(cargo_home.clone());
+    for dir in config_dirs {
+        for name in ["config", "config.toml"] {
+            let file = dir.join(name);
+            field(file.as_os_str().as_bytes());
+            field(&std::fs::read(&file).unwrap_or_default());
+        }
+    }
     // The compiler itself (a toolchain updated in place).
-    if let Some(rustc) =
-        env.iter().find(|(k, _)| k.as_bytes() == b"RUSTC").map(|(_, v)| Path::new(v.as_os_str()))
-    {
-        stamp(&mut field, rustc);
+    if let Some(rustc) = var("RUSTC") {
+        stamp(&mut field, &rustc);
     }
     for file in &watched.files {
         stamp(&mut field, file);
@@ -210,16 +231,83 @@ fn stamp(field: &mut impl FnMut(&[u8]), path: &Path) {
 /// What cargo compares against the dependencies' artifacts.
 #[derive(Debug, Default)]
 struct Watched {
-    /// Their dep-info files, every source file those list, and the build scripts' outputs,
-    /// sorted (the cell crate's own left out).
+    /// Their dep-info files and every source file those list, the build scripts' outputs and
+    /// the files those name (`rerun-if-changed`), and the manifests of the packages that are
+    /// not in cargo's registry or git checkouts (path dependencies, their workspaces), sorted
+    /// (the cell crate's own left out).
     files: Vec<PathBuf>,
     /// Variables their dep-info tracks (`# env-dep:NAME`) and their build scripts watch
     /// (`rerun-if-env-changed=NAME`).
     env: std::collections::BTreeSet<OsString>,
+    /// A build script of an editable package named no file to watch: cargo reruns it when any
+    /// file of the package changes, which is not worth listing at every cell.
+    unbounded: bool,
 }
 
-fn watched(target: &Path) -> Watched {
+/// A dep-info file's listed files and `# env-dep:` variables.
+fn read_dep_info(text: &str) -> (Vec<PathBuf>, Vec<OsString>) {
+    let mut files = Vec::new();
+    let mut env = Vec::new();
+    for line in text.lines() {
+        if let Some(var) = line.strip_prefix("# env-dep:") {
+            env.push(OsString::from(var.split('=').next().unwrap_or(var)));
+            continue;
+        }
+        // `target: dep dep ...`; escaped spaces in paths are kept joined.
+        let Some((_, deps)) = line.split_once(": ") else { continue };
+        let mut current = String::new();
+        for part in deps.split(' ') {
+            if let Some(stripped) = part.strip_suffix('\\') {
+                current.push_str(stripped);
+                current.push(' ');
+                continue;
+            }
+            current.push_str(part);
+            if !current.is_empty() {
+                files.push(PathBuf::from(std::mem::take(&mut current)));
+            }
+        }
+    }
+    (files, env)
+}
+
+/// `target/.../build/<package>-<hash>` -> `<package>`.
+fn build_dir_package(dir: &Path) -> Option<String> {
+    let name = dir.file_name()?.to_str()?;
+    Some(name.rsplit_once('-')?.0.to_owned())
+}
+
+/// The nearest directory above `file` that holds a `Cargo.toml`.
+fn package_root(file: &Path) -> Option<PathBuf> {
+    file.ancestors().skip(1).find(|d| d.join("Cargo.toml").is_file()).map(Path::to_path_buf)
+}
+
+/// Adds `path` to `files`, and every file below it when it is a directory (cargo checks a
+/// `rerun-if-changed` directory's whole tree), at most `LIMIT` entries.
+fn add_tree(files: &mut std::collections::BTreeSet<PathBuf>, path: PathBuf) {
+    const LIMIT: usize = 10_000;
+    let mut stack = vec![path];
+    let mut seen = 0;
+    while let Some(p) = stack.pop() {
+        seen += 1;
+        if seen > LIMIT {
+            break;
+        }
+        if let Ok(entries) = std::fs::read_dir(&p) {
+            stack.extend(entries.flatten().map(|e| e.path()));
+        }
+        files.insert(p);
+    }
+}
+
+fn watched(target: &Path, cargo_home: Option<&Path>) -> Watched {
+    // Packages cargo never lets change: the registry's sources and git checkouts.
+    let immutable: Vec<PathBuf> =
+        cargo_home.map(|h| vec![h.join("registry"), h.join("git")]).unwrap_or_default();
+    let editable = |p: &Path| !immutable.iter().any(|i| p.starts_with(i));
     let mut dep_infos = Vec::new();
+    // Build scripts' own dep-info (what each was compiled from), in `build/<package>-<hash>/`.
+    let mut script_infos = Vec::new();
     let mut outputs = Vec::new();
     for profile_dir in [target.join("debug"), target.join(host_triple_dir(target)).join("debug")] {
         if let Ok(entries) = std::fs::read_dir(profile_dir.join("deps")) {
@@ -229,51 +317,76 @@ fn watched(target: &Path) -> Watched {
                     && p.file_stem().is_some_and(|s| s != CELL_CRATE && !s.as_bytes().starts_with(b"ctx-"))
             }));
         }
-        if let Ok(entries) = std::fs::read_dir(profile_dir.join("build")) {
-            outputs.extend(entries.flatten().map(|e| e.path().join("output")).filter(|p| p.exists()));
+        for dir in std::fs::read_dir(profile_dir.join("build")).into_iter().flatten().flatten() {
+            let dir = dir.path();
+            let output = dir.join("output");
+            if output.exists() {
+                outputs.push(output);
+            }
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if e.path().extension().is_some_and(|x| x == "d") {
+                    script_infos.push(e.path());
+                }
+            }
         }
     }
     let mut files = std::collections::BTreeSet::new();
     let mut env = std::collections::BTreeSet::new();
-    for d in dep_infos {
-        if let Ok(text) = std::fs::read_to_string(&d) {
-            for line in text.lines() {
-                if let Some(var) = line.strip_prefix("# env-dep:") {
-                    env.insert(OsString::from(var.split('=').next().unwrap_or(var)));
-                    continue;
+    // Package name -> its root, from its build script's dep-info (the script is listed first).
+    let mut roots: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (d, is_script) in dep_infos.iter().map(|d| (d, false)).chain(script_infos.iter().map(|d| (d, true))) {
+        if let Ok(text) = std::fs::read_to_string(d) {
+            let (listed, vars) = read_dep_info(&text);
+            if is_script {
+                let root = listed.first().and_then(|f| package_root(f));
+                if let (Some(package), Some(root)) = (d.parent().and_then(build_dir_package), root) {
+                    roots.insert(package, root);
                 }
-                // `target: dep dep ...`; escaped spaces in paths are kept joined.
-                let Some((_, deps)) = line.split_once(": ") else { continue };
-                let mut current = String::new();
-                for part in deps.split(' ') {
-                    if let Some(stripped) = part.strip_suffix('\\') {
-                        current.push_str(stripped);
-                        current.push(' ');
-                        continue;
-                    }
-                    current.push_str(part);
-                    if !current.is_empty() {
-                        files.insert(PathBuf::from(std::mem::take(&mut current)));
-                    }
+            }
+            files.extend(listed);
+            env.extend(vars);
+        }
+        files.insert(d.clone());
+    }
+    // The manifests of editable packages and of the workspaces above them.
+    let mut visited = std::collections::BTreeSet::new();
+    let sources: Vec<PathBuf> = files.iter().filter(|f| editable(f)).cloned().collect();
+    for source in sources {
+        for dir in source.ancestors().skip(1) {
+            if !visited.insert(dir.to_path_buf()) {
+                break;
+            }
+            let manifest = dir.join("Cargo.toml");
+            if manifest.is_file() {
+                files.insert(manifest);
+            }
+        }
+    }
+    let mut unbounded = false;
+    for output in &outputs {
+        let Ok(text) = std::fs::read_to_string(output) else { continue };
+        let root = output.parent().and_then(build_dir_package).and_then(|p| roots.get(&p).cloned());
+        let mut named_a_file = false;
+        for line in text.lines() {
+            let Some(rule) = line.strip_prefix("cargo::").or(line.strip_prefix("cargo:")) else { continue };
+            if let Some(var) = rule.strip_prefix("rerun-if-env-changed=") {
+                env.insert(OsString::from(var.trim()));
+            } else if let Some(path) = rule.strip_prefix("rerun-if-changed=") {
+                named_a_file = true;
+                let path = Path::new(path.trim());
+                match &root {
+                    _ if path.is_absolute() => add_tree(&mut files, path.to_path_buf()),
+                    Some(root) => add_tree(&mut files, root.join(path)),
+                    None => unbounded = true,
                 }
             }
         }
-        files.insert(d);
-    }
-    for output in &outputs {
-        if let Ok(text) = std::fs::read_to_string(output) {
-            for line in text.lines() {
-                let var = line
-                    .strip_prefix("cargo:rerun-if-env-changed=")
-                    .or(line.strip_prefix("cargo::rerun-if-env-changed="));
-                if let Some(var) = var {
-                    env.insert(OsString::from(var.trim()));
-                }
-            }
+        if !named_a_file && root.as_deref().is_none_or(editable) {
+            unbounded = true;
         }
     }
     files.extend(outputs);
-    Watched { files: files.into_iter().collect(), env }
+    Watched { files: files.into_iter().collect(), env, unbounded }
 }
 
 /// The one directory of `target` named like a target triple (evcxr builds with `--target`).
@@ -338,7 +451,7 @@ pub fn intercept_cargo_launch() {
     let cwd = std::env::current_dir().unwrap_or_default();
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let key = recipe_key(&cwd, cargo_args, &env);
-    let is_build = cargo_args.first().is_some_and(|a| a == "build");
+    let is_build = cargo_subcommand(cargo_args).is_some_and(|a| a == "build");
     if is_build {
         if let Some(recipe) = read_recipe(&cwd).filter(|r| r.key == key) {
             log_build(&cwd, "direct");
@@ -347,7 +460,13 @@ pub fn intercept_cargo_launch() {
                 .env_clear()
                 .envs(replay_env(&recipe.env, &recipe.launch_env, &env))
                 .status();
-            std::process::exit(status.ok().and_then(|s| s.code()).unwrap_or(101));
+            let code = status.ok().and_then(|s| s.code()).unwrap_or(101);
+            if code != 0 {
+                // Most often the cell's own error; but if a dependency's artifact went missing
+                // (a cleaned target), only cargo can repair it: the next cell runs cargo.
+                let _ = std::fs::remove_file(cwd.join(RECIPE_FILE));
+            }
+            std::process::exit(code);
         }
         log_build(&cwd, "cargo");
     }
@@ -366,6 +485,20 @@ pub fn intercept_cargo_launch() {
     let error = command.exec();
     eprintln!("torchbook: could not run {}: {error}", Path::new(cargo).display());
     std::process::exit(101);
+}
+
+/// cargo's subcommand: the first argument that is not an option (evcxr puts `--offline` first
+/// under `:offline 1`).
+///
+/// ```
+/// use torchbook_kernel::execution::cell_build::cargo_subcommand;
+/// let args = |s: &str| s.split(' ').map(std::ffi::OsString::from).collect::<Vec<_>>();
+/// assert_eq!(cargo_subcommand(&args("build --target x")).unwrap(), "build");
+/// assert_eq!(cargo_subcommand(&args("--offline build --target x")).unwrap(), "build");
+/// assert_eq!(cargo_subcommand(&args("--offline check")).unwrap(), "check");
+/// ```
+pub fn cargo_subcommand(cargo_args: &[OsString]) -> Option<&OsString> {
+    cargo_args.iter().find(|a| !a.as_bytes().starts_with(b"-"))
 }
 
 fn read_recipe(cwd: &Path) -> Option<Recipe> {
@@ -438,11 +571,85 @@ mod tests {
     }
 
     #[test]
+    fn build_script_inputs_configs_and_path_manifests_are_in_the_key() {
+        // A kernel directory below the store's `kernels/`, whose cargo configuration it shares.
+        let base = crate_dir("scripts");
+        let dir = base.join("kernels/k");
+        std::fs::create_dir_all(dir.join("target/x86_64-unknown-linux-gnu/debug/deps")).unwrap();
+        std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n").unwrap();
+        let args: Vec<OsString> = vec!["build".into()];
+        let home = dir.join("home");
+        let env: Vec<(OsString, OsString)> = vec![("CARGO_HOME".into(), home.clone().into())];
+        // A path dependency `mylib` with a build script compiling native.c.
+        let lib = dir.join("work/mylib");
+        std::fs::create_dir_all(lib.join("src")).unwrap();
+        std::fs::write(dir.join("work/Cargo.toml"), "[workspace]\n").unwrap();
+        std::fs::write(lib.join("Cargo.toml"), "[package]\nname = \"mylib\"\n").unwrap();
+        for f in ["build.rs", "native.c", "src/lib.rs"] {
+            std::fs::write(lib.join(f), "//\n").unwrap();
+        }
+        let debug = dir.join("target/x86_64-unknown-linux-gnu/debug");
+        std::fs::write(
+            debug.join("deps/mylib-1.d"),
+            format!("/o/libmylib.so: {}\n", lib.join("src/lib.rs").display()),
+        )
+        .unwrap();
+        let script = dir.join("target/debug/build/mylib-2");
+        std::fs::create_dir_all(&script).unwrap();
+        std::fs::write(
+            script.join("build_script_build-2.d"),
+            format!("/o/build: {}\n", lib.join("build.rs").display()),
+        )
+        .unwrap();
+        let run = debug.join("build/mylib-3");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::write(run.join("output"), "cargo:rerun-if-changed=native.c\ncargo:rustc-link-lib=mylib\n")
+            .unwrap();
+        let key = recipe_key(&dir, &args, &env);
+        assert_eq!(key, recipe_key(&dir, &args, &env));
+        let touch = |f: &Path| {
+            let text = std::fs::read(f).unwrap_or_default();
+            std::fs::write(f, [text, b"\n".to_vec()].concat()).unwrap();
+        };
+        // What cargo would rerun the build script for, or rebuild the package for.
+        let mut last = key;
+        for edited in [
+            lib.join("native.c"),
+            lib.join("build.rs"),
+            lib.join("Cargo.toml"),
+            dir.join("work/Cargo.toml"),
+            base.join("kernels/.cargo/config.toml"),
+            home.join("config.toml"),
+        ] {
+            std::fs::create_dir_all(edited.parent().unwrap()).unwrap();
+            touch(&edited);
+            let now = recipe_key(&dir, &args, &env);
+            assert_ne!(last, now, "{} edited", edited.display());
+            last = now;
+        }
+        // A build script of an editable package that names no file: cargo decides every time.
+        std::fs::write(run.join("output"), "cargo:rustc-link-lib=mylib\n").unwrap();
+        assert_ne!(recipe_key(&dir, &args, &env), recipe_key(&dir, &args, &env));
+        // The same in a registry package (it never changes): the key holds.
+        let registry = home.join("registry/src/index/mylib-1.0.0");
+        std::fs::create_dir_all(&registry).unwrap();
+        std::fs::write(registry.join("Cargo.toml"), "[package]\n").unwrap();
+        std::fs::write(registry.join("build.rs"), "//\n").unwrap();
+        std::fs::write(
+            script.join("build_script_build-2.d"),
+            format!("/o/build: {}\n", registry.join("build.rs").display()),
+        )
+        .unwrap();
+        assert_eq!(recipe_key(&dir, &args, &env), recipe_key(&dir, &args, &env));
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
     fn dep_info_paths_with_escaped_spaces_are_read_whole() {
         let dir = crate_dir("spaces");
         let info = dir.join("target/x86_64-unknown-linux-gnu/debug/deps/a-1.d");
         std::fs::write(&info, "/o/liba.rlib: /src/my\\ crate/lib.rs /src/b.rs\n\n/src/b.rs:\n\n# env-dep:TORCHBOOK_TORCH_VERSION\n# env-dep:OUT_DIR=/o\n").unwrap();
-        let found = watched(&dir.join("target"));
+        let found = watched(&dir.join("target"), None);
         assert!(
             found.env.contains(&OsString::from("TORCHBOOK_TORCH_VERSION"))
                 && found.env.contains(&OsString::from("OUT_DIR"))

@@ -44,13 +44,15 @@ pub fn is_libtorch(arg: &str) -> bool {
 /// let (out, real) = linker_args(args("--crate-name ctx -C linker=clang src/lib.rs"), "/k");
 /// assert_eq!(out, args("--crate-name ctx src/lib.rs -C linker=/k"));
 /// assert_eq!(real, "clang");
+/// let (out, real) = linker_args(args("--codegen linker=gcc src/lib.rs"), "/k");
+/// assert_eq!((out, real.as_str()), (args("src/lib.rs -C linker=/k"), "gcc"));
 /// ```
 pub fn linker_args(args: Vec<String>, exe: &str) -> (Vec<String>, String) {
     let mut real = "cc".to_owned();
     let mut out = Vec::with_capacity(args.len() + 2);
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        if a == "-C" {
+        if a == "-C" || a == "--codegen" {
             match it.next() {
                 Some(v) if v.starts_with("linker=") => real = v["linker=".len()..].to_owned(),
                 Some(v) => {
@@ -59,7 +61,7 @@ pub fn linker_args(args: Vec<String>, exe: &str) -> (Vec<String>, String) {
                 }
                 None => out.push(a),
             }
-        } else if let Some(v) = a.strip_prefix("-Clinker=") {
+        } else if let Some(v) = a.strip_prefix("-Clinker=").or(a.strip_prefix("--codegen=linker=")) {
             real = v.to_owned();
         } else {
             out.push(a);

@@ -76,12 +76,15 @@ pub fn intercept() {
     }
     rewrite_cell_source(&rest);
     let mut rest = with_cell_edition(rest);
-    // The cell links through `cell_linker` when its session made the link (a kernel directory).
+    // The cell links through `cell_linker` when its session made the link (a kernel directory)
+    // and evcxr builds every dependency as a dylib (not under `:allow_static_linking 1`, where
+    // a dependency's own code linked into the cell might call libtorch).
+    let dylibs = std::env::var_os("EVCXR_FORCE_DYLIB").is_some();
     let linker = std::env::current_dir()
         .map(|d| d.join(super::session::LAUNCHER_DIR).join(super::cell_linker::LINKER_NAME))
         .ok()
         .filter(|l| l.exists());
-    if let Some(linker) = linker.filter(|_| cell_source_file(&rest).is_some()) {
+    if let Some(linker) = linker.filter(|_| dylibs && cell_source_file(&rest).is_some()) {
         let (args, real) = super::cell_linker::linker_args(rest, &linker.to_string_lossy());
         rest = args;
         // SAFETY: the wrapper is single-threaded; rustc inherits the variable.
