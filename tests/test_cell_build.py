@@ -100,3 +100,34 @@ def test_cells_link_through_the_cell_linker_and_still_reach_libtorch():
         assert "libtorch_cpu.so" not in needed, needed
     finally:
         kernel.shutdown()
+
+
+def test_a_path_dependency_rebuilt_by_its_build_script_is_seen_by_the_next_cell(tmp_path):
+    # Review of issue 14: a build script's `rerun-if-changed` file was not in the key, so after
+    # it changed the kernel replayed the old build and the cell saw the old value.
+    lib = tmp_path / "valuelib"
+    (lib / "src").mkdir(parents=True)
+    (lib / "Cargo.toml").write_text('[package]\nname = "valuelib"\nversion = "0.1.0"\nedition = "2021"\n')
+    (lib / "build.rs").write_text(
+        'fn main() {\n'
+        '    println!("cargo:rerun-if-changed=value.txt");\n'
+        '    let v = std::fs::read_to_string("value.txt").unwrap();\n'
+        '    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("value.rs");\n'
+        '    std::fs::write(out, format!("pub const VALUE: i64 = {};", v.trim())).unwrap();\n'
+        '}\n')
+    (lib / "src/lib.rs").write_text('include!(concat!(env!("OUT_DIR"), "/value.rs"));\n')
+    (lib / "value.txt").write_text("1\n")
+    kernel = Kernel(env=dict(os.environ, TORCHBOOK_STANDBY="0"))
+    try:
+        log_file = build_log(kernel)
+        kernel.ok(f':dep valuelib = {{ path = "{lib}" }}')
+        assert kernel.ok("valuelib::VALUE").result() == "1"
+        assert kernel.ok("valuelib::VALUE + 1").result() == "2"
+        assert builds(log_file)[-1] == "direct", builds(log_file)
+        (lib / "value.txt").write_text("41\n")
+        assert kernel.ok("valuelib::VALUE + 1").result() == "42"
+        # The library's own source edited: cargo rebuilds it too.
+        (lib / "src/lib.rs").write_text('include!(concat!(env!("OUT_DIR"), "/value.rs"));\npub const TWICE: i64 = VALUE * 2;\n')
+        assert kernel.ok("valuelib::TWICE").result() == "82"
+    finally:
+        kernel.shutdown()
