@@ -40,7 +40,8 @@ export VIRTUAL_ENV="$TORCH211" PATH="$TORCH211/bin:$PATH" LIBTORCH_USE_PYTORCH=1
 unset LIBTORCH LIBTORCH_INCLUDE LIBTORCH_LIB LD_LIBRARY_PATH
 export CARGO_TARGET_DIR="${TORCHBOOK_GPU_TARGET:-$HOME/.cache/torchbook/gpu-target}"
 cd "$GPU"
-cargo build --release --locked --workspace --example train_throughput
+# Every notebook binary and the benchmark (target flags select: `--bins` keeps the notebooks).
+cargo build --release --locked --workspace --bins --example train_throughput
 
 echo "== assembling $GPU/bundle"
 BUNDLE="$GPU/bundle"

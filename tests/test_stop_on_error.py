@@ -63,10 +63,19 @@ def test_without_stop_on_error_queued_cells_run(kernel: Kernel):
 
 
 def test_an_interrupted_cell_aborts_the_cells_queued_behind_it(kernel: Kernel):
-    loop = "let mut steps = 0u64;\nloop {\n    if check_interrupt().is_err() { panic!(\"interrupted at {steps}\"); }\n    steps += 1;\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}"
+    loop = ("let mut steps = 0u64;\nloop {\n    if check_interrupt().is_err() { panic!(\"interrupted at {steps}\"); }\n"
+            "    if steps == 0 { println!(\"loop started\"); }\n    steps += 1;\n"
+            "    std::thread::sleep(std::time::Duration::from_millis(5));\n}")
     first = kernel.kc.execute(loop)
     queued = [kernel.kc.execute(f"let after_interrupt_{i} = {i};") for i in range(9)]
-    time.sleep(3)
+    # Interrupt once the loop runs: an interrupt that arrives while the cell still compiles is
+    # forgotten when the cell starts (tests/test_interrupts.py), and a loaded machine may take
+    # seconds to compile it.
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        msg = kernel.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["msg_type"] == "stream" and "loop started" in msg["content"]["text"]:
+            break
     kernel.km.interrupt_kernel()
     replies = [reply_to(kernel, m) for m in [first, *queued]]
     kernel.drain_iopub()

@@ -1,7 +1,8 @@
 //! Interrupting a running cell, keeping the user's variables wherever that can be done.
 //!
-//! - While evcxr builds the cell (a `:dep` compiling), the build is cancelled: cargo and its
-//!   compilers are killed; the execution process, idle, is not touched.
+//! - While evcxr builds the cell (a `:dep` compiling), the build is cancelled: cargo (or the
+//!   `mold` launch that replays the cell's rustc command) and its compilers are killed; the
+//!   execution process, idle, is not touched, and neither are standby kernels' warm-ups.
 //! - While the cell runs, SIGINT goes to the execution process and to every process it started
 //!   (as a terminal's Ctrl-C reaches its whole foreground job): `check_interrupt()` sees it, a
 //!   loop that never checks is stopped by the prelude after a second (`loop_check`, inserted by
@@ -33,8 +34,8 @@ pub struct Interrupter {
     build_cancelled: AtomicBool,
 }
 
-/// `(pid, parent pid, command name)` of every process.
-fn processes() -> Vec<(i32, i32, String)> {
+/// `(pid, parent pid, command name, session id)` of every process.
+fn processes() -> Vec<(i32, i32, String, i32)> {
     let mut all = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
@@ -42,22 +43,29 @@ fn processes() -> Vec<(i32, i32, String)> {
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
         let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
         let comm = stat[open + 1..close].to_owned();
-        let Some(ppid) = stat[close + 1..].split_whitespace().nth(1).and_then(|p| p.parse().ok()) else {
+        // After comm: state ppid pgrp session ...
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let (Some(ppid), Some(sid)) =
+            (fields.get(1).and_then(|p| p.parse().ok()), fields.get(3).and_then(|p| p.parse().ok()))
+        else {
             continue;
         };
-        all.push((pid, ppid, comm));
+        all.push((pid, ppid, comm, sid));
     }
     all
 }
 
-/// Every descendant of `root`, held; a process that left the tree meanwhile is dropped.
+/// Every descendant of `root` in `root`'s session, held; a process that left the tree meanwhile
+/// is dropped. Standby kernels this kernel started run in sessions of their own (`setsid`):
+/// their warm-up builds are not this cell's.
 fn descendants(root: i32, only: impl Fn(&str) -> bool) -> Vec<(i32, Held)> {
     let all = processes();
+    let session = all.iter().find(|p| p.0 == root).map(|p| p.3);
     let mut found = Vec::new();
     let mut frontier = vec![(root, false)];
     while let Some((parent, inside)) = frontier.pop() {
-        for (pid, ppid, comm) in &all {
-            if *ppid == parent {
+        for (pid, ppid, comm, sid) in &all {
+            if *ppid == parent && Some(*sid) == session {
                 let chosen = inside || only(comm);
                 if chosen {
                     found.push(*pid);
@@ -71,7 +79,7 @@ fn descendants(root: i32, only: impl Fn(&str) -> bool) -> Vec<(i32, Held)> {
         .filter_map(|pid| {
             let held = Held::open(pid)?;
             // Still in the tree after it was held: its pid is the one we found.
-            processes().iter().any(|(p, _, _)| *p == pid).then_some((pid, held))
+            processes().iter().any(|(p, ..)| *p == pid).then_some((pid, held))
         })
         .collect()
 }
@@ -131,7 +139,9 @@ impl Interrupter {
             return;
         }
         self.requested.store(true, Ordering::SeqCst);
-        let builds = descendants(std::process::id() as i32, |comm| comm == "cargo");
+        // cargo, or evcxr's `mold -run cargo` launch that builds the cell without it
+        // (`execution::cell_build`), with everything they started.
+        let builds = descendants(std::process::id() as i32, |comm| comm == "cargo" || comm == "mold");
         if !builds.is_empty() {
             self.build_cancelled.store(true, Ordering::SeqCst);
             for (_, process) in builds {
