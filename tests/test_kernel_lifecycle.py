@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 import sys
 import threading
 from pathlib import Path
@@ -109,12 +110,29 @@ def test_restart_brings_a_fresh_kernel_with_the_prelude():
         kernel.shutdown()
 
 
+def locked_versions(lock: Path) -> dict[str, str]:
+    """name -> versions (comma-joined, sorted) of the packages in a Cargo.lock."""
+    packages = tomllib.loads(lock.read_text())["package"]
+    versions: dict[str, list[str]] = {}
+    for p in packages:
+        versions.setdefault(p["name"], []).append(p["version"])
+    return {name: ",".join(sorted(v)) for name, v in versions.items()}
+
+
 def test_a_cell_can_add_its_own_dependency_without_rebuilding_tch():
     kernel = Kernel()
     try:
         run = kernel.ok(':dep itoa = "1"\nlet mut buffer = itoa::Buffer::new();\nbuffer.format(1234).to_string()')
         # A String is shown in its Debug form, as evcxr shows it.
         assert run.result() == '"1234"'
+        # Issue 22, item 1: evcxr checks a `:dep` with `cargo metadata` on a one-dependency
+        # manifest in the same directory, which rewrote Cargo.lock; the build then took the
+        # registry's newest version of every crate and rebuilt tch wherever those were newer
+        # than the template's. Every package keeps the template's version.
+        template = locked_versions(store() / "kernels" / "template" / "torchbook-template.lock")
+        now = locked_versions(kernel_dir(kernel) / "Cargo.lock")
+        changed = {name: (v, now.get(name)) for name, v in template.items() if now.get(name) != v}
+        assert not changed, f"packages whose version moved after :dep: {changed}"
         assert_reuses_template(kernel_dir(kernel))
         assert kernel.ok("Tensor::ones([2], (Kind::Float, Device::Cpu)).sum(Kind::Float).double_value(&[])").result() == "2.0"
     finally:

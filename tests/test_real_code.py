@@ -77,3 +77,24 @@ def test_a_panic_the_cell_catches_itself_does_not_fail_the_cell(kernel: Kernel):
     boom = kernel.execute('panic!("uncaught {}", 7)')
     assert boom.status == "error"
     assert boom.error()["evalue"].startswith("uncaught 7"), boom.error()
+
+
+def test_a_final_value_evcxr_shows_through_its_fallback_is_the_cells_result(kernel: Kernel):
+    # Issue 22, item 2: a final expression that moves a stored variable, or uses `?`, is
+    # compiled again by evcxr with a fallback display; its value came out on stdout as
+    # `EVCXR_BEGIN_CONTENT text/plain` text, with no execute_result.
+    kernel.ok('let a = Some("foo".to_owned());')
+    run = kernel.ok("a.unwrap()")
+    assert run.result() == '"foo"' and "EVCXR" not in run.stdout(), run.outputs
+    kernel.ok("use std::sync::{Mutex, Arc};\nlet counter = Arc::new(Mutex::new(5i32));")
+    run = kernel.ok("*counter.lock()?")
+    assert run.result() == "5" and "EVCXR" not in run.stdout(), run.outputs
+    # evcxr's own test `save_and_restore_variables`, its last cell.
+    kernel.ok("struct R42(i32);\nimpl R42 { fn r42(&self) -> i32 { self.0 } }\n"
+              "let v1 = Some(R42(40));\nlet v2 = Some(R42(2));")
+    run = kernel.ok("v1.unwrap().r42() + v2.unwrap().r42()")
+    assert run.result() == "42" and run.stdout() == "", run.outputs
+    # Text a cell prints before such a value stays text, in order.
+    kernel.ok('let b = Some(String::from("bar"));')
+    run = kernel.ok('println!("EVCXR_BEGIN_CONTENT text/plain");\nb.unwrap()')
+    assert run.stdout() == "EVCXR_BEGIN_CONTENT text/plain\n" and run.result() == '"bar"', run.outputs

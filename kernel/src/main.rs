@@ -5,22 +5,88 @@
 //! torchbook-kernel standby [--spawn | --stop]     # a kernel started ahead of time (standby.rs)
 //! torchbook-kernel warm [--libtch FILE --torch-lib DIR]   # build the store's template (install.sh)
 //! torchbook-kernel install --prefix DIR [--env KEY=VALUE]...   # write the kernelspec
+//! torchbook-kernel export NOTEBOOK --crate DIR [--prelude DIR]   # a notebook as a crate
 //! ```
-//! The store and the prelude are found through `TORCHBOOK_STORE` and `TORCHBOOK_PRELUDE`.
+//! The command line is parsed by clap: `--help` and `--version` for the binary and every
+//! subcommand, usage errors name the argument and exit 2. The store and the prelude are found
+//! through `TORCHBOOK_STORE` and `TORCHBOOK_PRELUDE`.
 
 use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use torchbook_kernel::execution::session::SessionOptions;
 use torchbook_kernel::execution::store::Store;
 use torchbook_kernel::protocol::connection::ConnectionInfo;
 use torchbook_kernel::standby::Pool;
 
-const USAGE: &str = "usage: torchbook-kernel run --connection-file FILE\n       \
-torchbook-kernel standby [--spawn | --stop]\n       \
-torchbook-kernel warm [--libtch FILE --torch-lib DIR]\n       \
-torchbook-kernel install --prefix DIR [--env KEY=VALUE]...\n       \
-torchbook-kernel export NOTEBOOK.ipynb --crate DIR [--prelude DIR]";
+/// Jupyter kernel for Rust, with the Torchbook deep-learning prelude (tch, libtorch) preloaded.
+///
+/// The store and the prelude are found through TORCHBOOK_STORE and TORCHBOOK_PRELUDE, which
+/// the kernelspec that install.sh registers sets.
+#[derive(Debug, Parser)]
+#[command(name = "torchbook-kernel", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve one Jupyter front end (what Jupyter starts, through the kernelspec).
+    Run {
+        /// The connection file Jupyter wrote (ports, key, signature scheme).
+        #[arg(long, value_name = "FILE")]
+        connection_file: PathBuf,
+    },
+    /// A kernel started ahead of time, which a starting kernel claims (no flag: serve as one).
+    Standby {
+        /// Start standby kernels until the pool is full, then return.
+        #[arg(long, conflicts_with = "stop")]
+        spawn: bool,
+        /// Stop every standby kernel of this store.
+        #[arg(long)]
+        stop: bool,
+    },
+    /// Build the store's template, so kernels start without building tch (install.sh runs it).
+    Warm {
+        /// torch-sys's static C++ wrapper (libtch.a) from the workspace's build.
+        #[arg(long, value_name = "FILE", requires = "torch_lib")]
+        libtch: Option<PathBuf>,
+        /// libtorch's lib directory (inside the torch Python package).
+        #[arg(long, value_name = "DIR", requires = "libtch")]
+        torch_lib: Option<PathBuf>,
+    },
+    /// Write the kernelspec "torchbook" under PREFIX/share/jupyter/kernels.
+    Install {
+        /// Where Jupyter looks for kernelspecs (a virtual environment, /usr/local, ~/.local).
+        #[arg(long, value_name = "DIR")]
+        prefix: PathBuf,
+        /// A variable the kernel is started with (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE", value_parser = key_value)]
+        env: Vec<(String, String)>,
+    },
+    /// Turn a notebook into a Cargo crate whose `main` runs its cells in order.
+    Export {
+        /// The notebook to export.
+        notebook: PathBuf,
+        /// The crate's directory (created).
+        #[arg(long = "crate", value_name = "DIR")]
+        crate_dir: PathBuf,
+        /// The prelude crate to depend on (default: TORCHBOOK_PRELUDE, else the prelude of the
+        /// installation this binary belongs to).
+        #[arg(long, value_name = "DIR")]
+        prelude: Option<PathBuf>,
+    },
+}
+
+/// `KEY=VALUE` of `install --env`.
+fn key_value(text: &str) -> std::result::Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("'{text}' is not KEY=VALUE")),
+    }
+}
 
 fn session_options() -> Result<SessionOptions> {
     let prelude_dir = match std::env::var_os("TORCHBOOK_PRELUDE") {
@@ -33,12 +99,50 @@ fn session_options() -> Result<SessionOptions> {
     Ok(SessionOptions { store: Store::from_env(), prelude_dir })
 }
 
-/// Value of `--name VALUE` in `args`.
-fn flag(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+/// The prelude `export` depends on: `--prelude`, else `TORCHBOOK_PRELUDE`, else the one the
+/// kernelspec beside this binary names (`.venv/bin/torchbook-kernel` and
+/// `.venv/share/jupyter/kernels/torchbook/kernel.json`), else the checkout this binary was
+/// built from.
+fn export_prelude(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(dir) = given {
+        if !dir.join("Cargo.toml").exists() {
+            bail!("--prelude {} has no Cargo.toml (it must name the prelude/ directory of a Torchbook checkout)", dir.display());
+        }
+        return Ok(dir);
+    }
+    if std::env::var_os("TORCHBOOK_PRELUDE").is_some() {
+        return Ok(session_options()?.prelude_dir);
+    }
+    let exe = std::env::current_exe()?.canonicalize()?;
+    let spec =
+        exe.parent().and_then(Path::parent).map(|p| p.join("share/jupyter/kernels/torchbook/kernel.json"));
+    let from_spec = spec.as_deref().and_then(|spec| {
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(spec).ok()?).ok()?;
+        json["env"]["TORCHBOOK_PRELUDE"].as_str().map(PathBuf::from)
+    });
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../prelude");
+    [from_spec, Some(built_from)]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("Cargo.toml").exists())
+        .with_context(|| {
+            format!(
+                "no prelude found for {}: pass --prelude DIR (the prelude/ directory of the Torchbook checkout) or set TORCHBOOK_PRELUDE",
+                exe.display()
+            )
+        })
 }
 
-fn main() -> Result<()> {
+fn main() {
+    // Errors end in one line naming what went wrong (never a backtrace, whatever
+    // RUST_BACKTRACE says), exit status 1; usage errors are clap's (exit 2).
+    if let Err(e) = real_main() {
+        eprintln!("torchbook-kernel: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
     // The same binary is evcxr's execution process and its rustc wrapper; this returns at once
     // when it is neither.
     if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
@@ -69,11 +173,15 @@ fn main() -> Result<()> {
         std::env::set_var(torchbook_contract::env::STANDBY_PLAN, why);
     }
     torchbook_kernel::standby::remember_environment();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("run") => {
-            let file = flag(&args, "--connection-file").context("run needs --connection-file FILE")?;
-            let connection = ConnectionInfo::from_file(std::path::Path::new(&file))?;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and exit 0; usage errors name the argument and exit 2,
+        // with no backtrace.
+        Err(e) => e.exit(),
+    };
+    match cli.command {
+        Command::Run { connection_file } => {
+            let connection = ConnectionInfo::from_file(&connection_file)?;
             // Jupyter front ends interrupt through control; Ctrl-C in the terminal that started
             // Jupyter must not kill the kernel.
             // SAFETY: no other thread exists yet.
@@ -99,7 +207,7 @@ fn main() -> Result<()> {
             };
             // Waiting for a standby that is still warming beats starting a session of our own.
             let patience = torchbook_kernel::standby::patience(&options.store);
-            match pool.claim_or_wait(std::path::Path::new(&file), patience) {
+            match pool.claim_or_wait(&connection_file, patience) {
                 Some(standby) => {
                     replenish();
                     eprintln!(
@@ -114,63 +222,41 @@ fn main() -> Result<()> {
                 None => torchbook_kernel::server::run(connection, options, replenish),
             }
         }
-        Some("standby") => {
+        Command::Standby { spawn, stop } => {
             // SAFETY: no other thread exists yet.
             unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
             let options = session_options()?;
-            match args.get(1).map(String::as_str) {
-                None => torchbook_kernel::standby::serve(options),
-                Some("--spawn") => Pool::new(&options)?.replenish(),
-                Some("--stop") => {
-                    let n = Pool::stop_all(&options.store);
-                    println!("stopped {n} standby kernel(s)");
-                    Ok(())
-                }
-                Some(other) => bail!("standby {other}: expected nothing, --spawn or --stop\n{USAGE}"),
+            if stop {
+                let n = Pool::stop_all(&options.store);
+                println!("stopped {n} standby kernel(s)");
+                Ok(())
+            } else if spawn {
+                Pool::new(&options)?.replenish()
+            } else {
+                torchbook_kernel::standby::serve(options)
             }
         }
-        Some("export") => {
-            let notebook = args.get(1).filter(|a| !a.starts_with("--")).context(USAGE)?;
-            let dir = flag(&args, "--crate").with_context(|| format!("export needs --crate DIR\n{USAGE}"))?;
-            let prelude = match flag(&args, "--prelude") {
-                Some(p) => PathBuf::from(p),
-                None => session_options()?.prelude_dir,
-            };
-            let manifest = torchbook_kernel::export::write_crate(
-                std::path::Path::new(notebook),
-                std::path::Path::new(&dir),
-                &prelude,
-            )?;
+        Command::Export { notebook, crate_dir, prelude } => {
+            let prelude = export_prelude(prelude)?;
+            let manifest = torchbook_kernel::export::write_crate(&notebook, &crate_dir, &prelude)?;
             println!("wrote {}", manifest.display());
             Ok(())
         }
-        Some("warm") => {
-            let native = match (flag(&args, "--libtch"), flag(&args, "--torch-lib")) {
-                (Some(libtch), Some(torch_lib)) => Some(torchbook_kernel::warm::NativeLibs {
-                    libtch: libtch.into(),
-                    torch_lib: torch_lib.into(),
-                }),
-                (None, None) => None,
-                _ => bail!("--libtch and --torch-lib go together"),
+        Command::Warm { libtch, torch_lib } => {
+            let native = match (libtch, torch_lib) {
+                (Some(libtch), Some(torch_lib)) => {
+                    Some(torchbook_kernel::warm::NativeLibs { libtch, torch_lib })
+                }
+                _ => None,
             };
             torchbook_kernel::warm::warm(&session_options()?, native.as_ref())
         }
-        Some("install") => {
-            let prefix = flag(&args, "--prefix").context("install needs --prefix DIR")?;
-            let mut env = BTreeMap::new();
-            for (i, a) in args.iter().enumerate() {
-                if a == "--env" {
-                    let kv = args.get(i + 1).context("--env needs KEY=VALUE")?;
-                    let (k, v) =
-                        kv.split_once('=').with_context(|| format!("--env {kv}: expected KEY=VALUE"))?;
-                    env.insert(k.to_owned(), v.to_owned());
-                }
-            }
+        Command::Install { prefix, env } => {
+            let env: BTreeMap<String, String> = env.into_iter().collect();
             let exe = std::env::current_exe()?.canonicalize()?;
-            let dir = torchbook_kernel::install::install(std::path::Path::new(&prefix), &exe, env)?;
+            let dir = torchbook_kernel::install::install(&prefix, &exe, env)?;
             println!("installed kernelspec torchbook in {}", dir.display());
             Ok(())
         }
-        _ => bail!("{USAGE}"),
     }
 }

@@ -39,3 +39,17 @@ pub fn gate(open: bool) {
         }
     }
 }
+
+/// Shows `text` as the cell's result (`text/plain`).
+///
+/// evcxr's fallback display (used when the final value's `evcxr_display()` does not compile:
+/// the expression moves a stored variable, or uses `?`) calls this instead of printing an
+/// `EVCXR_BEGIN_CONTENT text/plain` block (`kernel/src/execution/cell_source.rs`).
+///
+/// ```
+/// // Outside the kernel the text is written in evcxr's content framing, as evcxr expects.
+/// torchbook::cell_link::evcxr_text_plain("\"foo\"");
+/// ```
+pub fn evcxr_text_plain(text: &str) {
+    crate::display::show_result([("text/plain".to_owned(), text.to_owned())].into_iter().collect());
+}

@@ -449,6 +449,9 @@ pub fn intercept_cargo_launch() {
     let cargo = &rest[1];
     let cargo_args = &rest[2..];
     let cwd = std::env::current_dir().unwrap_or_default();
+    if cargo_subcommand(cargo_args).is_some_and(|a| a == "metadata") && is_dep_validation(&cwd) {
+        std::process::exit(validate_keeping_lock(cargo, cargo_args, &cwd));
+    }
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let key = recipe_key(&cwd, cargo_args, &env);
     let is_build = cargo_subcommand(cargo_args).is_some_and(|a| a == "build");
@@ -487,6 +490,44 @@ pub fn intercept_cargo_launch() {
     std::process::exit(101);
 }
 
+/// The package name evcxr writes into the cell crate's `Cargo.toml` to check a `:dep`.
+const VALIDATION_PACKAGE: &str = "evcxr_dummy_validate_dep";
+
+/// Whether `cwd/Cargo.toml` is evcxr's stand-in manifest that checks a `:dep` line.
+fn is_dep_validation(cwd: &Path) -> bool {
+    std::fs::read_to_string(cwd.join("Cargo.toml")).is_ok_and(|manifest| {
+        manifest.lines().any(|l| l.trim() == format!("name = \"{VALIDATION_PACKAGE}\""))
+    })
+}
+
+/// Runs evcxr's check of a `:dep` (`cargo metadata` on a manifest holding only the new
+/// dependency, written over the cell crate's) and puts the crate's `Cargo.lock` back after it.
+///
+/// cargo rewrote the lock for that one-dependency manifest, dropping every other package; the
+/// build that follows then resolved tch's whole tree afresh, to the newest versions the
+/// registry offers. On a machine whose registry index was newer than the template's lock every
+/// `:dep` rebuilt tch and its dependencies (a minute, and a second copy of tch). With the lock
+/// kept, the build adds the new crate and every other package stays at the template's version.
+/// Returns cargo's exit code.
+pub fn validate_keeping_lock(cargo: &OsString, cargo_args: &[OsString], cwd: &Path) -> i32 {
+    let lock = cwd.join("Cargo.lock");
+    let saved = cwd.join(format!("Cargo.lock.torchbook-{}", std::process::id()));
+    let had_lock = std::fs::copy(&lock, &saved).is_ok();
+    let status = std::process::Command::new(cargo).args(cargo_args).current_dir(cwd).status();
+    if had_lock {
+        if let Err(e) = std::fs::rename(&saved, &lock) {
+            eprintln!("torchbook: could not restore {} after checking a :dep: {e}", lock.display());
+        }
+    }
+    match status {
+        Ok(status) => status.code().unwrap_or(101),
+        Err(e) => {
+            eprintln!("torchbook: could not run {}: {e}", Path::new(cargo).display());
+            101
+        }
+    }
+}
+
 /// cargo's subcommand: the first argument that is not an option (evcxr puts `--offline` first
 /// under `:offline 1`).
 ///
@@ -523,6 +564,28 @@ mod tests {
         std::fs::create_dir_all(dir.join("src")).unwrap();
         std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n").unwrap();
         dir
+    }
+
+    #[test]
+    fn checking_a_dep_leaves_the_crates_lock_as_it_was() {
+        let dir = crate_dir("validate");
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("\n    [package]\n    name = \"{VALIDATION_PACKAGE}\"\n"),
+        )
+        .unwrap();
+        assert!(is_dep_validation(&dir));
+        std::fs::write(dir.join("Cargo.lock"), "the template's versions\n").unwrap();
+        // A stand-in for cargo that rewrites the lock as `cargo metadata` did, and fails.
+        let fake = dir.join("fake-cargo");
+        std::fs::write(&fake, "#!/bin/sh\necho pruned > Cargo.lock\nexit 3\n").unwrap();
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let code = validate_keeping_lock(&fake.into_os_string(), &[OsString::from("metadata")], &dir);
+        assert_eq!(code, 3, "cargo's exit code is passed on");
+        assert_eq!(std::fs::read_to_string(dir.join("Cargo.lock")).unwrap(), "the template's versions\n");
+        std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"ctx\"\n").unwrap();
+        assert!(!is_dep_validation(&dir), "the cell crate's own manifest is not a check");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -15,7 +15,21 @@
 //!    `Debug` display takes `&mut self` (so that rich displays, `&self`, win), and on a place
 //!    such as `v[0]` that asked for `v` to be mutable.
 //!
-//! 3. Each cell starts by forgetting an interrupt meant for an earlier one
+//! 3. When the final value's `evcxr_display()` does not compile (the expression moves a stored
+//!    variable, or uses `?`), evcxr compiles the cell again with a fallback that defines
+//!    `fn evcxr_send_text_plain` and prints the value's `Debug` text as an
+//!    `EVCXR_BEGIN_CONTENT text/plain` block. That function's body becomes a call to
+//!    `torchbook::cell_link::evcxr_text_plain`, which sends the text as the cell's result: printed,
+//!    the block was framed as the cell's own text and shown as such, with no `execute_result`.
+//!
+//! 4. evcxr keeps a notebook's items in a hash map and writes them out in its order, which
+//!    changes from one kernel to the next; a `macro_rules!` macro is only visible to code written
+//!    after it, so a cell's function using the cell's macro failed in some kernels ("cannot find
+//!    macro"). A copy of every top-level `macro_rules!`, on one line and in the order of the file,
+//!    goes right after the crate's inner attributes (on their line), so every item sees it;
+//!    copies and originals are marked `#[allow(unused_macros)]`.
+//!
+//! 5. Each cell starts by forgetting an interrupt meant for an earlier one
 //!    (`torchbook::interrupt::cell_started()` at the top of evcxr's entry point), and each loop
 //!    body of the cell starts with `torchbook::interrupt::loop_check()`: one relaxed atomic load,
 //!    which panics once an interrupt has waited a second without being taken by
@@ -118,6 +132,68 @@ fn must_not_panic_at(node: &SyntaxNode) -> bool {
     false
 }
 
+/// A top-level `macro_rules!` on one line: comments and line breaks become spaces. `None` when a
+/// token itself spans lines (a multi-line string literal), which cannot be put on one line.
+fn one_line_macro(m: &ast::MacroRules) -> Option<String> {
+    let name = m.name()?;
+    let body = m.token_tree()?;
+    let mut text = format!("#[allow(unused_macros)] macro_rules! {} ", name.text());
+    for token in body.syntax().descendants_with_tokens().filter_map(|e| e.into_token()) {
+        match token.kind() {
+            ra_ap_syntax::SyntaxKind::WHITESPACE | ra_ap_syntax::SyntaxKind::COMMENT => text.push(' '),
+            _ if token.text().contains('\n') => return None,
+            _ => text.push_str(token.text()),
+        }
+    }
+    if !body.syntax().text().to_string().starts_with('{') {
+        text.push(';');
+    }
+    Some(text)
+}
+
+/// The insertions of item 4 of the module documentation.
+fn hoisted_macros(file: &SourceFile) -> Vec<Insertion> {
+    let macros: Vec<ast::MacroRules> = file.syntax().children().filter_map(ast::MacroRules::cast).collect();
+    let copies: Vec<String> = macros.iter().filter_map(one_line_macro).collect();
+    if copies.is_empty() {
+        return Vec::new();
+    }
+    let at = file.syntax().children().filter_map(ast::Attr::cast).filter(|a| a.excl_token().is_some()).last();
+    let at = at.map_or(TextSize::from(0), |a| a.syntax().text_range().end());
+    let mut insertions = vec![Insertion { at, text: format!(" {} ", copies.join(" ")) }];
+    for m in &macros {
+        insertions.push(Insertion {
+            at: m.syntax().text_range().start(),
+            text: "#[allow(unused_macros)] ".to_owned(),
+        });
+    }
+    insertions
+}
+
+/// The name of the function evcxr's fallback display defines and calls.
+const SEND_TEXT_PLAIN: &str = "evcxr_send_text_plain";
+
+/// Replaces the body of evcxr's `fn evcxr_send_text_plain(text: &str)` (see the module
+/// documentation) with a call into the prelude, keeping the lines the body spanned.
+fn send_text_plain_through_prelude(text: &mut String) {
+    let file = SourceFile::parse(text, Edition::Edition2024).tree();
+    let mut bodies: Vec<TextRange> = file
+        .syntax()
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text() == SEND_TEXT_PLAIN))
+        .filter(|f| f.param_list().is_some_and(|p| p.params().count() == 1))
+        .filter_map(|f| Some(f.body()?.syntax().text_range()))
+        .collect();
+    bodies.sort_by_key(|r| std::cmp::Reverse(r.start()));
+    for body in bodies {
+        let range = usize::from(body.start())..usize::from(body.end());
+        let newlines = text[range.clone()].matches('\n').count();
+        let call = format!("{{ {LINK}::evcxr_text_plain(text); }}{}", "\n".repeat(newlines));
+        text.replace_range(range, &call);
+    }
+}
+
 /// The tops of evcxr's entry points (`run_user_code_N`) and of every loop body.
 fn interrupt_points(file: &SourceFile) -> (Vec<TextSize>, Vec<TextSize>) {
     let entries = file
@@ -169,6 +245,7 @@ pub fn rewrite_with(source: &str, borrow_final: bool) -> String {
         text = text.replace(from, &to);
     }
     text = text.replace(LET_CHAIN.0, LET_CHAIN.1);
+    send_text_plain_through_prelude(&mut text);
     let file = SourceFile::parse(&text, Edition::Edition2024).tree();
     let mut insertions = Vec::new();
     for (statement, receiver) in final_displays(&file) {
@@ -190,6 +267,7 @@ pub fn rewrite_with(source: &str, borrow_final: bool) -> String {
         }
         insertions.push(Insertion { at: statement.end(), text: format!(" {LINK}::gate(false);") });
     }
+    insertions.extend(hoisted_macros(&file));
     let (entries, loops) = interrupt_points(&file);
     for at in entries {
         insertions.push(Insertion { at, text: " ::torchbook::interrupt::cell_started();".to_owned() });
@@ -283,6 +361,47 @@ s
         assert!(out.contains("while true {} }"), "a panic cannot unwind out of an extern \"C\" fn");
         assert!(out.contains("loop { ::torchbook::interrupt::loop_check(); break; }"));
         assert_eq!(out.matches("loop_check").count(), 2);
+    }
+
+    /// evcxr 0.22's fallback display, as its `stringify!` writes it (one line), and the value.
+    const FALLBACK: &str = "pub extern \"C\" fn run_user_code_4(s: *mut u8) -> *mut u8 {\n\
+        fn evcxr_send_text_plain(text : & str)\n{ use std :: io :: Write; output.write_all(b\"EVCXR_BEGIN_CONTENT text/plain\\n\") ? ; }\
+        evcxr_send_text_plain(&format!(\"{:?}\",&(\na.unwrap()\n)));\ns\n}\n";
+
+    #[test]
+    fn the_fallback_display_sends_its_text_as_the_result_on_the_same_lines() {
+        let out = rewrite(FALLBACK);
+        assert_eq!(out.lines().count(), FALLBACK.lines().count());
+        assert!(!out.contains("EVCXR_BEGIN_CONTENT"), "{out}");
+        assert!(out.contains(
+            "fn evcxr_send_text_plain(text : & str)\n{ ::torchbook::cell_link::evcxr_text_plain(text); }"
+        ));
+        assert!(out.contains("a.unwrap()"));
+    }
+
+    #[test]
+    fn macros_are_visible_to_every_item_whatever_order_evcxr_wrote_them_in() {
+        let generated = "#![allow(unused_imports, unused_mut, dead_code)]\n#![feature(x)]\n\
+            fn f() -> u32 { twice!(2) }\n\
+            /// Doubles.\n#[macro_export]\nmacro_rules! twice {\n    // one arm\n    ($e:expr) => { $e * 2 };\n}\n\
+            macro_rules! unit ( () => { () } );\n";
+        let out = rewrite(generated);
+        assert_eq!(out.lines().count(), generated.lines().count());
+        let second = out.lines().nth(1).unwrap();
+        assert!(
+            second.starts_with("#![feature(x)] #[allow(unused_macros)] macro_rules! twice {"),
+            "{second}"
+        );
+        assert!(second.contains("($e:expr)=>{$e*2};") || second.contains("$e * 2"), "{second}");
+        assert!(!second.contains("one arm") && !second.contains("macro_export"), "{second}");
+        assert!(second.ends_with("macro_rules! unit ( () => { () } ); "), "{second}");
+        assert!(
+            out.contains("#[allow(unused_macros)] /// Doubles.\n#[macro_export]\nmacro_rules! twice {"),
+            "{out}"
+        );
+        assert!(out.contains("#[allow(unused_macros)] macro_rules! unit ( ()"), "{out}");
+        let parsed = SourceFile::parse(&out, Edition::Edition2021);
+        assert!(parsed.errors().is_empty(), "{:?}\n{out}", parsed.errors());
     }
 
     #[test]
