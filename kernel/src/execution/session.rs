@@ -243,6 +243,8 @@ impl Session {
         if let Some(why) = super::cell_syntax::incomplete(code) {
             return Err(evcxr::Error::Message(why));
         }
+        let program = super::cell_syntax::as_program(code);
+        let code = program.as_deref().unwrap_or(code);
         let style = self.debug_style.after_commands(code).map_err(evcxr::Error::Message)?;
         let types_file = self.dir.join(super::cell_source::TYPES_FILE);
         if style.show_types {
