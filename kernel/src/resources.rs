@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 pub const STANDBY_BYTES: u64 = 1300 << 20;
 /// Memory left free for the notebook the user is working in (its tensors, a build).
 pub const RESERVE_BYTES: u64 = 768 << 20;
+/// What one kernel running the course needs: the kernel itself holds about 1.15 GiB
+/// (bench/RESULTS.md §7), and the course runs in a 2 GiB, 1-CPU box (mybinder.org's size; the
+/// README's hub section). In 1 GiB the OOM killer takes the execution process in `02_losses`.
+pub const KERNEL_NEEDS_BYTES: u64 = 2048 << 20;
 
 /// The CPUs and memory this process may use.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -157,6 +161,62 @@ impl Resources {
 
 fn mib(bytes: u64) -> u64 {
     bytes >> 20
+}
+
+/// What a kernel says at start when its cgroup's memory limit is below what a kernel needs
+/// ([`KERNEL_NEEDS_BYTES`]), with the figures and what to ask for; `None` when it fits.
+///
+/// ```
+/// use torchbook_kernel::resources::{too_small_notice, Resources};
+/// let student = Resources { memory_limit: Some(1 << 30), ..Default::default() };
+/// let notice = too_small_notice(&student).unwrap();
+/// assert!(notice.contains("1024 MiB") && notice.contains("2048 MiB"), "{notice}");
+/// assert_eq!(too_small_notice(&Resources { memory_limit: Some(4 << 30), ..Default::default() }), None);
+/// assert_eq!(too_small_notice(&Resources::default()), None);
+/// ```
+pub fn too_small_notice(resources: &Resources) -> Option<String> {
+    let limit = resources.memory_limit.filter(|&l| l < KERNEL_NEEDS_BYTES)?;
+    Some(format!(
+        "torchbook: this kernel runs under a memory limit of {} MiB (its cgroup), but a Torchbook kernel \
+         needs about {} MiB: about 1200 MiB for the kernel and libtorch, the rest for a notebook's \
+         tensors and builds. Cells that train may be stopped by the out-of-memory killer. Ask the \
+         hub's administrator for at least {} MiB per user (Zero to JupyterHub: singleuser.memory.limit: 2G).",
+        mib(limit),
+        mib(KERNEL_NEEDS_BYTES),
+        mib(KERNEL_NEEDS_BYTES)
+    ))
+}
+
+/// The `oom_kill` count of cgroup v2's `memory.events` or v1's `memory.oom_control`.
+///
+/// ```
+/// use torchbook_kernel::resources::parse_oom_kill;
+/// assert_eq!(parse_oom_kill("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n"), Some(1));
+/// assert_eq!(parse_oom_kill("oom_kill_disable 0\nunder_oom 0\noom_kill 4\n"), Some(4));
+/// assert_eq!(parse_oom_kill("oom_kill_disable 0\n"), None);
+/// ```
+pub fn parse_oom_kill(text: &str) -> Option<u64> {
+    text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok())
+}
+
+/// How many processes the OOM killer has taken in this process's memory cgroup (`None`
+/// without a cgroup that counts them). A cell's execution process that died while the count
+/// went up was taken for memory.
+pub fn oom_kills() -> Option<u64> {
+    let proc_cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let root = Path::new("/sys/fs/cgroup");
+    let v2 = cgroup_dir(root, &proc_cgroup).join("memory.events");
+    if let Some(n) = std::fs::read_to_string(v2).ok().as_deref().and_then(parse_oom_kill) {
+        return Some(n);
+    }
+    let v1 = proc_cgroup.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers.split(',').any(|c| c == "memory").then(|| {
+            root.join(controllers).join(path.trim().trim_start_matches('/')).join("memory.oom_control")
+        })
+    })?;
+    std::fs::read_to_string(v1).ok().as_deref().and_then(parse_oom_kill)
 }
 
 /// How many of `requested` standbys to keep, and a sentence saying why.

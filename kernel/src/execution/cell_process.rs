@@ -82,6 +82,16 @@ fn load_and_run(library: &str, function: &str, store: *mut c_void) -> Result<*mu
     }
 }
 
+/// `oom_score_adj` of the execution process: any process may raise its own, and 1000 makes it
+/// the OOM killer's first choice in its cgroup, whatever the kernel process holds.
+pub const OOM_SCORE_ADJ: &str = "1000";
+
+fn prefer_as_oom_victim() {
+    if let Err(e) = std::fs::write("/proc/self/oom_score_adj", OOM_SCORE_ADJ) {
+        eprintln!("torchbook: could not set this process's oom_score_adj: {e}");
+    }
+}
+
 /// When this process is evcxr's execution process, serves it and never returns.
 pub fn serve_if_execution_process() {
     if std::env::var_os(RUNTIME_ENV).is_none() {
@@ -97,6 +107,10 @@ pub fn serve_if_execution_process() {
             std::process::exit(0);
         }
     }
+    // When memory runs out, the OOM killer takes this process (the cell's data, restarted with
+    // a named error), not the kernel process, which is larger (rust-analyzer's analysis) and
+    // whose death the front end shows only as "Kernel died".
+    prefer_as_oom_victim();
     let routing = match cell_output::install() {
         Ok(routing) => routing,
         Err(e) => {

@@ -155,7 +155,12 @@ pub fn process_lost(reason: &str, detail: &str, lost: &[String], stderr_tail: &[
     traceback.push(
         "The prelude is loaded again; functions, types and `use` items of earlier cells are kept.".to_owned(),
     );
-    let ename = if reason == "Interrupted" { "KeyboardInterrupt" } else { "ProcessCrashed" };
+    let ename = match reason {
+        "Interrupted" => "KeyboardInterrupt",
+        // Python's name for it, which course material and nbgrader users know.
+        "OutOfMemory" => "MemoryError",
+        _ => "ProcessCrashed",
+    };
     ErrorInfo { ename: ename.to_owned(), evalue: format!("{reason}: {detail}"), traceback }
 }
 

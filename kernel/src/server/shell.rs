@@ -43,6 +43,9 @@ pub struct Shell {
     /// Whether a cell that waits for the session says so (not for a standby's adoption, a
     /// fraction of a second).
     starting_note: bool,
+    /// Said on stderr in the first cell's output: the cgroup's memory limit is below what a
+    /// kernel needs ([`crate::resources::too_small_notice`]).
+    memory_notice: Option<String>,
 }
 
 /// What a finished cell produced.
@@ -118,6 +121,13 @@ impl Shell {
             kernel_dir,
             expected_start,
             starting_note: !adopting,
+            memory_notice: {
+                let notice = crate::resources::too_small_notice(&crate::resources::Resources::read());
+                if let Some(text) = &notice {
+                    eprintln!("{text}");
+                }
+                notice
+            },
         }
     }
 
@@ -444,6 +454,10 @@ impl Shell {
         if let Ok(mut parent) = self.current_parent.lock() {
             *parent = Some(message.clone());
         }
+        if let Some(notice) = self.memory_notice.take() {
+            let text = format!("{notice}\n");
+            self.publisher.send(Some(message), Content::Stream(Stream { name: StreamName::Stderr, text }));
+        }
         self.say_while_starting(message);
         self.ensure_session();
         let allow_stdin = request.allow_stdin;
@@ -473,6 +487,7 @@ impl Shell {
         let variables_before = session.variable_names();
         interrupter.begin();
         let started = Instant::now();
+        let oom_kills_before = crate::resources::oom_kills();
         let result = session.execute(&request.code, &input);
         forwarders.flush(session.execution_pid());
         let killed = interrupter.end();
@@ -503,6 +518,21 @@ impl Shell {
                         format!(
                             "the cell did not stop within {} s of the interrupt, so its process was restarted",
                             super::interrupt::GRACE.as_secs()
+                        ),
+                    )
+                } else if crate::resources::oom_kills() > oom_kills_before {
+                    let resources = crate::resources::Resources::read();
+                    let limit = match resources.memory_limit {
+                        Some(l) => format!("this kernel's memory limit is {} MiB (its cgroup)", l >> 20),
+                        None => "the machine ran out of memory".to_owned(),
+                    };
+                    (
+                        "OutOfMemory",
+                        format!(
+                            "the execution process was killed by the out-of-memory killer: {limit}, and a \
+                             kernel needs about {} MiB; use smaller tensors or batches, or ask the hub's \
+                             administrator for more memory",
+                            crate::resources::KERNEL_NEEDS_BYTES >> 20
                         ),
                     )
                 } else {
