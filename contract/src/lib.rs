@@ -12,7 +12,6 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod busy;
 pub mod env;
 pub mod frame;
 pub mod link;

@@ -39,7 +39,6 @@ pub mod runtime;
 pub mod serving;
 pub mod tensor_view;
 pub mod text;
-pub mod threads;
 pub mod train;
 pub mod two_layer;
 pub mod variables;
