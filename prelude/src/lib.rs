@@ -41,4 +41,3 @@ pub mod tensor_view;
 pub mod text;
 pub mod train;
 pub mod two_layer;
-pub mod variables;
