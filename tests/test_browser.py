@@ -44,6 +44,7 @@ def lab(tmp_path_factory):
     scratch.metadata["kernelspec"] = {"name": "torchbook", "display_name": "Rust (Torchbook)", "language": "rust"}
     scratch.cells.append(nbformat.v4.new_code_cell(""))
     nbformat.write(scratch, work / "scratch.ipynb")
+    nbformat.write(scratch, work / "variables.ipynb")
     subprocess.run([str(Path(sys.prefix) / "bin/jupyter"), "trust", str(work / "00_tour.ipynb")],
                    check=True, capture_output=True)
     port, token = free_port(), secrets.token_hex(16)
@@ -261,3 +262,85 @@ def test_completion_documentation_and_interrupt_in_a_fresh_kernel(lab, browser, 
     finally:
         driver.save_screenshot(str(shots / "interrupt.png"))
         print("outputs:", [o.text for o in driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")])
+
+
+def test_the_debuggers_variables_panel_lists_each_variable_and_draws_a_tensor(lab, browser, shots):
+    """Issue 24: the bug button switches the debugger on; the panel fills after each cell."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser
+    open_notebook(driver, lab, "variables.ipynb")
+    bug = wait(driver, lambda d: [b for b in d.find_elements(
+        By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-DebuggerBugButton") if b.is_enabled()],
+        "the debugger's bug button, enabled because the kernel says it has a debugger", 60)
+    driver.save_screenshot(str(shots / "debugger-button.png"))
+    bug[0].click()
+    # Switched on, JupyterLab opens its debugger sidebar; open it by its tab when it did not.
+    try:
+        wait(driver, lambda d: [p for p in d.find_elements(By.CSS_SELECTOR, ".jp-DebuggerVariables")
+                                if p.is_displayed()], "the variables panel", 10)
+    except AssertionError:
+        tab = [t for t in driver.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab")
+               if (t.get_attribute("title") or "").startswith("Debugger")]
+        assert tab, "a Debugger tab in a sidebar"
+        tab[0].click()
+        wait(driver, lambda d: [p for p in d.find_elements(By.CSS_SELECTOR, ".jp-DebuggerVariables")
+                                if p.is_displayed()], "the variables panel", 30)
+
+    def run(code: str):
+        type_into_first_cell(driver, code)
+        ActionChains(driver).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+
+    def panel_rows(d) -> dict[str, str]:
+        """Each row of the tree: `name` -> the text beside it (JupyterLab shows the type of a
+        top-level variable there, and the value of an unfolded field or item)."""
+        rows = {}
+        for name in d.find_elements(By.CSS_SELECTOR, ".jp-DebuggerVariables .jp-DebuggerVariables-name"):
+            detail = name.find_elements(By.XPATH, "following-sibling::span[contains(@class, 'jp-DebuggerVariables-detail')]")
+            rows[name.text.strip()] = detail[0].text.strip() if detail else ""
+        return rows
+
+    def unfold(d, variable: str):
+        name = next(n for n in d.find_elements(By.CSS_SELECTOR, ".jp-DebuggerVariables-name") if n.text.strip() == variable)
+        name.click()
+
+    run("#[derive(Debug)] struct Point { x: i32, y: i32 }\n"
+        "let count: i64 = 41;\nlet greeting = String::from(\"hello\");\nlet items = vec![1, 2, 3];\n"
+        "let weights = Tensor::ones([2, 3], (Kind::Float, Device::Cpu));\nlet p = Point { x: 1, y: 2 };")
+    rows = wait(driver, lambda d: (r := panel_rows(d)) and {"count", "greeting", "items", "weights", "p"} <= set(r) and r,
+                "the five variables in the panel", 180)
+    assert (rows["count"], rows["greeting"], rows["items"], rows["weights"], rows["p"]) == (
+        "i64", "String", "Vec<i32>", "Tensor", "Point"), rows
+    # Unfolded, a struct shows its fields' values and the tensor its shape, dtype and statistics.
+    unfold(driver, "p")
+    wait(driver, lambda d: panel_rows(d).get("x") == "1" and panel_rows(d).get("y") == "2", "p's fields", 30)
+    unfold(driver, "weights")
+    wait(driver, lambda d: panel_rows(d).get("shape") == "[2, 3]" and panel_rows(d).get("mean") == "1", "the tensor's fields", 30)
+    driver.save_screenshot(str(shots / "debugger-variables.png"))
+
+    # The tensor's rich view: the render button opens its table in the main area.
+    name = next(n for n in driver.find_elements(By.CSS_SELECTOR, ".jp-DebuggerVariables-name") if n.text.strip() == "weights")
+    ActionChains(driver).move_to_element(name).perform()
+    # Its own button: the unfolded fields inside its tree item have theirs.
+    render = wait(driver, lambda d: name.find_elements(
+        By.XPATH, "following-sibling::*[contains(@class, 'jp-DebuggerVariables-renderVariable')]"),
+        "the render button of the tensor", 20)
+    driver.execute_script("arguments[0].click()", render[0])
+    try:
+        table = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-VariableRendererPanel table.torchbook-tensor"),
+                     "the tensor's table in the variable renderer", 30)
+    finally:
+        driver.save_screenshot(str(shots / "debugger-rich-tensor.png"))
+    assert len(table[0].find_elements(By.CSS_SELECTOR, "table.torchbook-values td")) == 6
+
+    # Back to the notebook: the next cell changes a variable, and the panel follows.
+    tab = [t for t in driver.find_elements(By.CSS_SELECTOR, ".lm-DockPanel-tabBar .lm-TabBar-tab")
+           if "variables.ipynb" in t.text]
+    tab[0].click()
+    run("let p = Point { x: 5, y: 2 };\nlet moved = greeting;")
+    wait(driver, lambda d: "moved" in panel_rows(d) and "greeting" not in panel_rows(d), "the moved variable", 120)
+    unfold(driver, "p")
+    wait(driver, lambda d: panel_rows(d).get("x") == "5", "p's changed field", 30)
+    driver.save_screenshot(str(shots / "debugger-after-next-cell.png"))

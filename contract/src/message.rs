@@ -48,7 +48,45 @@ pub enum FromPrelude {
     },
     /// A panic, reported by the prelude's hook.
     Panic(PanicReport),
+    /// The variables a cell left, captured as evcxr stored them when it ended (the debugger's
+    /// variables panel shows them; `prelude/src/variables.rs`).
+    Variables {
+        /// One entry per stored variable, in the order evcxr stored them.
+        variables: Vec<CapturedVariable>,
+    },
 }
+
+/// A variable as the prelude captured it when a cell ended.
+///
+/// ```
+/// use torchbook_contract::message::CapturedVariable;
+/// let v: CapturedVariable = serde_json::from_str(
+///     r#"{"name":"x","type_name":"i32","value":"3"}"#).unwrap();
+/// assert_eq!((v.detail.as_str(), v.rich.len()), ("", 0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapturedVariable {
+    /// The variable's name.
+    pub name: String,
+    /// Its type, as evcxr wrote it in the generated code.
+    pub type_name: String,
+    /// One line: its `Debug` text (or the prelude's summary), cut to
+    /// [`VALUE_CHARS`] characters.
+    pub value: String,
+    /// Longer text in `Debug` syntax (cut to [`DETAIL_CHARS`]) that the kernel reads the
+    /// variable's fields and items from; empty when it has none.
+    #[serde(default)]
+    pub detail: String,
+    /// Its rich forms (a tensor's table, a chart's SVG), when captured.
+    #[serde(default)]
+    pub rich: MimeBundle,
+}
+
+/// Characters of a variable's one-line value; a longer one ends in `…`.
+pub const VALUE_CHARS: usize = 200;
+
+/// Characters of a variable's detail text, which its fields and items are read from.
+pub const DETAIL_CHARS: usize = 4000;
 
 /// A panic as the prelude's hook saw it.
 ///

@@ -38,7 +38,7 @@ pub fn kernel_spec(exe: &Path, env: BTreeMap<String, String>) -> KernelSpec {
         language: "rust".to_owned(),
         interrupt_mode: "message".to_owned(),
         env,
-        metadata: BTreeMap::from([("debugger".to_owned(), serde_json::Value::Bool(false))]),
+        metadata: BTreeMap::from([("debugger".to_owned(), serde_json::Value::Bool(true))]),
     }
 }
 

@@ -120,17 +120,7 @@ impl Resources {
             }
             at = d.parent();
         }
-        // cgroup v1: one hierarchy per controller, `4:memory:/path` in /proc/self/cgroup.
-        let v1 = |controller: &str| -> Option<PathBuf> {
-            proc_cgroup.lines().find_map(|l| {
-                let mut parts = l.splitn(3, ':');
-                let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
-                controllers
-                    .split(',')
-                    .any(|c| c == controller)
-                    .then(|| root.join(controllers).join(path.trim().trim_start_matches('/')))
-            })
-        };
+        let v1 = |controller: &str| v1_dir(root, proc_cgroup, controller);
         if memory_limit.is_none() {
             if let Some(dir) = v1("memory") {
                 memory_limit = read(dir.join("memory.limit_in_bytes")).as_deref().and_then(parse_bytes);
@@ -199,6 +189,19 @@ pub fn parse_oom_kill(text: &str) -> Option<u64> {
     text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok())
 }
 
+/// cgroup v1's directory of `controller` for this process: one hierarchy per controller,
+/// `4:memory:/path` in `/proc/self/cgroup`.
+fn v1_dir(root: &Path, proc_cgroup: &str, controller: &str) -> Option<PathBuf> {
+    proc_cgroup.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == controller)
+            .then(|| root.join(controllers).join(path.trim().trim_start_matches('/')))
+    })
+}
+
 /// How many processes the OOM killer has taken in this process's memory cgroup (`None`
 /// without a cgroup that counts them). A cell's execution process that died while the count
 /// went up was taken for memory.
@@ -209,13 +212,7 @@ pub fn oom_kills() -> Option<u64> {
     if let Some(n) = std::fs::read_to_string(v2).ok().as_deref().and_then(parse_oom_kill) {
         return Some(n);
     }
-    let v1 = proc_cgroup.lines().find_map(|l| {
-        let mut parts = l.splitn(3, ':');
-        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
-        controllers.split(',').any(|c| c == "memory").then(|| {
-            root.join(controllers).join(path.trim().trim_start_matches('/')).join("memory.oom_control")
-        })
-    })?;
+    let v1 = v1_dir(root, &proc_cgroup, "memory")?.join("memory.oom_control");
     std::fs::read_to_string(v1).ok().as_deref().and_then(parse_oom_kill)
 }
 

@@ -41,3 +41,4 @@ pub mod tensor_view;
 pub mod text;
 pub mod train;
 pub mod two_layer;
+pub mod variables;

@@ -38,9 +38,16 @@
 //!    and `extern` functions (where a panic cannot unwind) and in evcxr's own module are left
 //!    alone.
 //!
+//! 6. Before each of evcxr's `evcxr_variable_store.put_variable::<T>(stringify!(x), x);` (a
+//!    variable the cell leaves), a capture of `x` for the debugger's variables panel
+//!    (`torchbook::variables`, which picks the value's text by its type at this call site), and
+//!    before the entry point returns, `torchbook::variables::cell_ended()`, which sends them to
+//!    the kernel in one message. `TORCHBOOK_VARIABLES=0` in the kernel's environment leaves
+//!    them out (the benchmark's "before").
+//!
 //! Only cells that see the prelude (`--extern torchbook`) are rewritten.
 
-use ra_ap_syntax::ast::{HasLoopBody, HasName};
+use ra_ap_syntax::ast::{HasArgList, HasGenericArgs, HasLoopBody, HasName};
 use ra_ap_syntax::{ast, AstNode, Edition, SourceFile, SyntaxNode, TextRange, TextSize};
 
 const LINK: &str = "::torchbook::cell_link";
@@ -194,6 +201,52 @@ fn send_text_plain_through_prelude(text: &mut String) {
     }
 }
 
+/// The environment variable that, set to `0`, turns the variables panel's captures off.
+pub const CAPTURE_ENV: &str = "TORCHBOOK_VARIABLES";
+
+/// Captures for the variables panel (item 6 of the module documentation): one before each of
+/// evcxr's `put_variable` statements, and the send before each entry point's final
+/// `evcxr_variable_store`.
+fn variable_captures(file: &SourceFile) -> Vec<Insertion> {
+    let mut insertions = Vec::new();
+    let entries = file
+        .syntax()
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text().starts_with("run_user_code_")));
+    for entry in entries {
+        let Some(body) = entry.body() else { continue };
+        for call in body.syntax().descendants().filter_map(ast::MethodCallExpr::cast) {
+            let receiver_is_store =
+                call.receiver().is_some_and(|r| r.syntax().text() == "evcxr_variable_store");
+            if !receiver_is_store || call.name_ref().is_none_or(|n| n.text() != "put_variable") {
+                continue;
+            }
+            let Some(ty) = call.generic_arg_list().and_then(|g| g.generic_args().next()) else { continue };
+            let Some(value) = call.arg_list().and_then(|a| a.args().nth(1)) else { continue };
+            let Some(statement) = call.syntax().parent().and_then(ast::ExprStmt::cast) else { continue };
+            let name = value.syntax().text().to_string();
+            let type_name = ty.syntax().text().to_string();
+            insertions.push(Insertion {
+                at: statement.syntax().text_range().start(),
+                text: format!(
+                    "{{ use ::torchbook::variables::probe::*; \
+                     (&&&Probe(&{name})).torchbook_capture(stringify!({name}), {type_name:?}); }} "
+                ),
+            });
+        }
+        if let Some(tail) = body.stmt_list().and_then(|l| l.tail_expr()) {
+            if tail.syntax().text() == "evcxr_variable_store" {
+                insertions.push(Insertion {
+                    at: tail.syntax().text_range().start(),
+                    text: "::torchbook::variables::cell_ended(); ".to_owned(),
+                });
+            }
+        }
+    }
+    insertions
+}
+
 /// The tops of evcxr's entry points (`run_user_code_N`) and of every loop body.
 fn interrupt_points(file: &SourceFile) -> (Vec<TextSize>, Vec<TextSize>) {
     let entries = file
@@ -231,15 +284,36 @@ fn interrupt_points(file: &SourceFile) -> (Vec<TextSize>, Vec<TextSize>) {
 /// assert!(rewritten.contains("::torchbook::cell_link::gate(true); (&(\nv[0]\n)).evcxr_display();"));
 /// ```
 pub fn rewrite(source: &str) -> String {
-    rewrite_with(source, true)
+    rewrite_with(source, &Rewrite::default())
+}
+
+/// What [`rewrite_with`] does beyond the fixed rewrites.
+///
+/// ```
+/// let r = torchbook_kernel::execution::cell_source::Rewrite::default();
+/// assert!(r.borrow_final && r.capture_variables);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Rewrite {
+    /// Borrow a final value that is a place (off while `:types` is on, see [`TYPES_FILE`]).
+    pub borrow_final: bool,
+    /// Capture the cell's variables for the variables panel (off with [`CAPTURE_ENV`]`=0`).
+    pub capture_variables: bool,
+}
+
+impl Default for Rewrite {
+    fn default() -> Self {
+        Rewrite { borrow_final: true, capture_variables: true }
+    }
 }
 
 /// The file in the cell crate's directory that says `:types` is on: the final value is then not
 /// borrowed, so its type shows as written (`Option<f64>`, not `&Option<f64>`).
 pub const TYPES_FILE: &str = ".torchbook-types";
 
-/// [`rewrite`], borrowing the final value only when `borrow_final`.
-pub fn rewrite_with(source: &str, borrow_final: bool) -> String {
+/// [`rewrite`], with the choices of `options`.
+pub fn rewrite_with(source: &str, options: &Rewrite) -> String {
+    let borrow_final = options.borrow_final;
     let mut text = source.to_owned();
     for (from, to) in protocol_prints() {
         text = text.replace(from, &to);
@@ -268,6 +342,9 @@ pub fn rewrite_with(source: &str, borrow_final: bool) -> String {
         insertions.push(Insertion { at: statement.end(), text: format!(" {LINK}::gate(false);") });
     }
     insertions.extend(hoisted_macros(&file));
+    if options.capture_variables {
+        insertions.extend(variable_captures(&file));
+    }
     let (entries, loops) = interrupt_points(&file);
     for at in entries {
         insertions.push(Insertion { at, text: " ::torchbook::interrupt::cell_started();".to_owned() });
@@ -324,6 +401,40 @@ v[0]
 s
 }
 "#;
+
+    /// evcxr 0.22's entry point for a cell `let mut v = vec![1]; v.push(2);` after `let n = 3;`
+    /// (from a kernel's `src/lib.rs`, trimmed).
+    const STORING: &str = "pub extern \"C\" fn run_user_code_5(
+mut evcxr_variable_store: *mut evcxr_internal_runtime::VariableStore)
+  -> *mut evcxr_internal_runtime::VariableStore {
+let mut n = evcxr_variable_store.take_variable::<i32>(stringify!(n));
+match std::panic::catch_unwind(
+  std::panic::AssertUnwindSafe(||{
+let mut v = vec![1]; v.push(2);
+evcxr_variable_store.put_variable::<Vec<i32>>(stringify!(v), v);
+})) {
+  Ok(_) => {}
+  Err(_) => {}}
+evcxr_variable_store.put_variable::<i32>(stringify!(n), n);
+evcxr_variable_store
+}
+";
+
+    #[test]
+    fn every_stored_variable_is_captured_and_sent_when_the_cell_ends_on_the_same_lines() {
+        let out = rewrite(STORING);
+        assert_eq!(out.lines().count(), STORING.lines().count());
+        assert!(out.contains(
+            "{ use ::torchbook::variables::probe::*; (&&&Probe(&v)).torchbook_capture(stringify!(v), \"Vec<i32>\"); } \
+             evcxr_variable_store.put_variable::<Vec<i32>>(stringify!(v), v);"
+        ), "{out}");
+        assert!(out.contains(
+            "(&&&Probe(&n)).torchbook_capture(stringify!(n), \"i32\"); } evcxr_variable_store.put"
+        ));
+        assert!(out.contains("\n::torchbook::variables::cell_ended(); evcxr_variable_store\n}"), "{out}");
+        let off = rewrite_with(STORING, &Rewrite { capture_variables: false, ..Rewrite::default() });
+        assert!(!off.contains("torchbook_capture") && !off.contains("cell_ended"));
+    }
 
     #[test]
     fn protocol_prints_go_through_the_prelude_and_lines_stay_put() {

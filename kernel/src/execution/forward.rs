@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use torchbook_contract::frame::{decode, Frame};
-use torchbook_contract::message::{FromPrelude, MimeBundle, PanicReport};
+use torchbook_contract::message::{CapturedVariable, FromPrelude, MimeBundle, PanicReport};
 
 /// What the forwarders publish.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,7 @@ pub struct Forwarders {
     flush_stderr: Sender<Flush>,
     panic: Arc<Mutex<Option<PanicReport>>>,
     result: Arc<Mutex<Option<MimeBundle>>>,
+    variables: Arc<Mutex<Option<Vec<CapturedVariable>>>>,
     stderr_tail: Arc<Mutex<Vec<String>>>,
     /// Barrier tokens written and not yet seen back.
     issued: Arc<Mutex<Vec<String>>>,
@@ -66,6 +67,7 @@ impl Forwarders {
         let sink = Arc::new(sink);
         let panic = Arc::new(Mutex::new(None));
         let result = Arc::new(Mutex::new(None));
+        let variables = Arc::new(Mutex::new(None));
         let stderr_tail = Arc::new(Mutex::new(Vec::new()));
         let issued = Arc::new(Mutex::new(Vec::new()));
         let (flush_stdout, flush_out_rx) = crossbeam_channel::unbounded::<Flush>();
@@ -74,6 +76,7 @@ impl Forwarders {
             let sink = sink.clone();
             let panic = panic.clone();
             let result = result.clone();
+            let variables = variables.clone();
             std::thread::Builder::new()
                 .name("stdout-forwarder".into())
                 .spawn(move || {
@@ -89,6 +92,11 @@ impl Forwarders {
                             Frame::Message(FromPrelude::Result { data }) => {
                                 if let Ok(mut slot) = result.lock() {
                                     *slot = Some(data);
+                                }
+                            }
+                            Frame::Message(FromPrelude::Variables { variables: captured }) => {
+                                if let Ok(mut slot) = variables.lock() {
+                                    *slot = Some(captured);
                                 }
                             }
                             Frame::Message(display) => {
@@ -128,7 +136,7 @@ impl Forwarders {
                 })
                 .expect("spawning a thread");
         }
-        Forwarders { flush_stdout, flush_stderr, panic, result, stderr_tail, issued }
+        Forwarders { flush_stdout, flush_stderr, panic, result, variables, stderr_tail, issued }
     }
 
     /// Returns once everything the cell wrote has been published.
@@ -167,6 +175,9 @@ impl Forwarders {
         if let Ok(mut r) = self.result.lock() {
             *r = None;
         }
+        if let Ok(mut v) = self.variables.lock() {
+            *v = None;
+        }
         if let Ok(mut t) = self.stderr_tail.lock() {
             t.clear();
         }
@@ -180,6 +191,11 @@ impl Forwarders {
     /// The final value the prelude showed for the last cell, if any.
     pub fn take_result(&self) -> Option<MimeBundle> {
         self.result.lock().ok().and_then(|mut r| r.take())
+    }
+
+    /// The variables the last cell's end captured, if it got that far.
+    pub fn take_variables(&self) -> Option<Vec<CapturedVariable>> {
+        self.variables.lock().ok().and_then(|mut v| v.take())
     }
 
     /// The last lines of stderr of the last cell.

@@ -130,7 +130,11 @@ fn rewrite_cell_source(args: &[String]) {
     let Some(path) = cell_source_file(args) else { return };
     let Ok(source) = std::fs::read_to_string(path) else { return };
     let borrow_final = !std::path::Path::new(super::cell_source::TYPES_FILE).exists();
-    let rewritten = super::cell_source::rewrite_with(&source, borrow_final);
+    let options = super::cell_source::Rewrite {
+        borrow_final,
+        capture_variables: std::env::var(super::cell_source::CAPTURE_ENV).map_or(true, |v| v != "0"),
+    };
+    let rewritten = super::cell_source::rewrite_with(&source, &options);
     if rewritten != source {
         if let Err(e) = std::fs::write(path, rewritten) {
             eprintln!("torchbook: could not rewrite {path}: {e}");

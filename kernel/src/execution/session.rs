@@ -170,6 +170,8 @@ impl Session {
                 let mut result = None;
                 let mut take = |line: String| match decode(&line) {
                     Frame::Message(FromPrelude::Result { data }) => result = Some(data),
+                    // The kernel's own cells leave nothing for the variables panel to show.
+                    Frame::Message(FromPrelude::Variables { .. }) => {}
                     Frame::Message(other) => eprintln!("torchbook: (kernel cell) {other:?}"),
                     Frame::Text(text) => eprint!("torchbook: (kernel cell) {text}"),
                 };
@@ -321,6 +323,11 @@ impl Session {
         let mut names: Vec<String> = self.ctx.variables_and_types().map(|(n, _)| n.to_owned()).collect();
         names.sort();
         names
+    }
+
+    /// The variables that persist between cells, with the types evcxr gave them.
+    pub fn variables_and_types(&self) -> Vec<(String, String)> {
+        self.ctx.variables_and_types().map(|(n, t)| (n.to_owned(), t.to_owned())).collect()
     }
 
     /// The source evcxr compiled last (to locate panics).

@@ -243,6 +243,8 @@ pub struct KernelInfoReply {
     pub help_links: Vec<HelpLink>,
     /// Whether the kernel answers debug requests.
     pub debugger: bool,
+    /// Optional protocol features (`"debugger"`: the debug messages are answered).
+    pub supported_features: Vec<String>,
 }
 
 /// `language_info` of `kernel_info_reply`.
@@ -481,6 +483,12 @@ pub enum Content {
     Error(ErrorInfo),
     /// IOPub greets a new subscriber (JEP 65), so it knows its subscription is live.
     IopubWelcome(IopubWelcome),
+    /// A Debug Adapter Protocol request, on control (`server::debugger`).
+    DebugRequest(Value),
+    /// Its Debug Adapter Protocol response.
+    DebugReply(Value),
+    /// A Debug Adapter Protocol event, on IOPub.
+    DebugEvent(Value),
 }
 
 /// `iopub_welcome`.

@@ -14,8 +14,10 @@ pub fn start(
     mut signer: Signer,
     publisher: Publisher,
     interrupter: Arc<Interrupter>,
-    kernel_dir: Arc<Mutex<Option<PathBuf>>>,
+    shared: super::Shared,
 ) {
+    let kernel_dir = shared.kernel_dir;
+    let mut debugger = super::debugger::Debugger::new(shared.variables);
     std::thread::Builder::new()
         .name("control".into())
         .spawn(move || loop {
@@ -51,6 +53,13 @@ pub fn start(
                     shutdown(&publisher, &interrupter, &kernel_dir, &message, request.restart, reply)
                 }
                 Content::KernelInfoRequest(_) => reply(Content::KernelInfoReply(Box::new(kernel_info()))),
+                Content::DebugRequest(request) => {
+                    let (response, events) = debugger.handle(request);
+                    reply(Content::DebugReply(response));
+                    for event in events {
+                        publisher.send(Some(&message), Content::DebugEvent(event));
+                    }
+                }
                 other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
             }
             publisher.status(Some(&message), ExecutionState::Idle);

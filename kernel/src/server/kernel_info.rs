@@ -46,6 +46,8 @@ pub fn kernel_info() -> KernelInfoReply {
                 url: "https://github.com/evcxr/evcxr/blob/main/COMMON.md".to_owned(),
             },
         ],
-        debugger: false,
+        // The variables panel (server::debugger); breakpoints are not supported.
+        debugger: true,
+        supported_features: vec!["debugger".to_owned()],
     }
 }

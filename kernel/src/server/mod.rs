@@ -5,6 +5,7 @@
 //! execution (`execution::session`, evcxr).
 
 pub mod control;
+pub mod debugger;
 pub mod heartbeat;
 pub mod interrupt;
 pub mod kernel_info;
@@ -25,6 +26,16 @@ fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq
     socket.set_maxmsgsize(crate::protocol::wire::MAX_MESSAGE_BYTES as i64)?;
     socket.bind(endpoint).with_context(|| format!("binding {endpoint}"))?;
     Ok(socket)
+}
+
+/// What the shell and control threads share: the kernel's build directory (removed at
+/// shutdown) and the variables panel's table (written after each cell, read by the debugger).
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// The kernel's build directory, once its session has one.
+    pub kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+    /// The variables the last cells left.
+    pub variables: crate::execution::variables::VariableTable,
 }
 
 /// Where the kernel's evcxr session comes from.
@@ -87,10 +98,10 @@ impl Sockets {
         publisher.status(None, ExecutionState::Starting);
         heartbeat::start(hb);
         let interrupter = Arc::new(interrupt::Interrupter::default());
-        let kernel_dir = Arc::new(Mutex::new(None));
+        let shared = Shared::default();
         // One replay memory for shell, control and stdin.
         let signer = crate::protocol::wire::Signer::new(&connection.key);
-        control::start(control, signer.clone(), publisher.clone(), interrupter.clone(), kernel_dir.clone());
-        shell::Shell::new(shell, stdin, signer, publisher, source, interrupter, kernel_dir).run()
+        control::start(control, signer.clone(), publisher.clone(), interrupter.clone(), shared.clone());
+        shell::Shell::new(shell, stdin, signer, publisher, source, interrupter, shared).run()
     }
 }

@@ -38,6 +38,7 @@ pub struct Shell {
     history: History,
     execution_count: u64,
     kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+    variables: crate::execution::variables::VariableTable,
     /// How long starting took last time, for the note a cell shows while the session starts.
     expected_start: Option<Duration>,
     /// Whether a cell that waits for the session says so (not for a standby's adoption, a
@@ -63,7 +64,7 @@ impl Shell {
         publisher: Publisher,
         source: SessionSource,
         interrupter: Arc<Interrupter>,
-        kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
+        shared: super::Shared,
     ) -> Shell {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let mut expected_start = None;
@@ -118,7 +119,8 @@ impl Shell {
             interrupter,
             history: History::default(),
             execution_count: 0,
-            kernel_dir,
+            kernel_dir: shared.kernel_dir,
+            variables: shared.variables,
             expected_start,
             starting_note: !adopting,
             memory_notice: {
@@ -500,6 +502,7 @@ impl Shell {
                 eprintln!("torchbook: {e:#}");
             }
         }
+        self.variables.update(forwarders.take_variables(), &session.variables_and_types());
         match result {
             Ok(outputs) => match panic {
                 Some(report) => {
@@ -646,7 +649,9 @@ fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Publis
         }
         Published::Display(FromPrelude::Clear { wait }) => Content::ClearOutput(ClearOutput { wait }),
         // Results and panics are kept by the forwarder for the cell's reply.
-        Published::Display(FromPrelude::Result { .. } | FromPrelude::Panic(_)) => return,
+        Published::Display(
+            FromPrelude::Result { .. } | FromPrelude::Panic(_) | FromPrelude::Variables { .. },
+        ) => return,
     };
     publisher.send(parent, content);
 }
