@@ -51,88 +51,95 @@ pub fn children(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Calls `visit(index, char, depth)` for each character outside string and char literals
+/// (`depth`: brackets open before it), until `visit` returns `true`; returns that index.
+fn walk(text: &str, mut visit: impl FnMut(usize, char, i32) -> bool) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        match c {
+            '"' => {
+                i += 1 + quoted_len(&text[i + 1..]);
+                continue;
+            }
+            '\'' => {
+                if let Some(len) = char_literal_len(&text[i + 1..]) {
+                    i += 1 + len;
+                    continue;
+                }
+            }
+            '}' | ')' | ']' => depth -= 1,
+            _ => {}
+        }
+        if visit(i, c, depth) {
+            return Some(i);
+        }
+        if matches!(c, '{' | '(' | '[') {
+            depth += 1;
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
+/// Bytes up to and including the closing quote of a string whose opening quote was just read
+/// (the rest of the text when it never closes).
+fn quoted_len(rest: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return i + 1,
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+/// Bytes up to and including the closing quote of a char literal (`'a'`, `'\n'`, `'\u{1F600}'`)
+/// whose opening quote was just read; `None` when it is not one.
+fn char_literal_len(rest: &str) -> Option<usize> {
+    let mut chars = rest.char_indices();
+    let (_, first) = chars.next()?;
+    if first == '\\' {
+        let (_, _escaped) = chars.next()?;
+        chars.take(10).find(|&(_, c)| c == '\'').map(|(i, _)| i + 1)
+    } else {
+        let (i, close) = chars.next()?;
+        (close == '\'').then_some(i + 1)
+    }
+}
+
 /// Where the group opened just before `from` closes: `(index of the close, is it the text's
 /// end)`; the text's end when it never closes.
 fn matching_close(text: &str, from: usize) -> Option<(usize, bool)> {
-    let mut depth = 1usize;
-    let mut chars = text[from..].char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => skip_quoted(&mut chars, '"'),
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    let at = from + i;
-                    return Some((at, text[at + 1..].trim().is_empty()));
-                }
-            }
-            _ => {}
-        }
-    }
-    Some((text.len(), false))
+    let close = walk(&text[from..], |_, c, depth| matches!(c, '}' | ')' | ']') && depth < 0);
+    Some(match close {
+        Some(i) => (from + i, text[from + i + 1..].trim().is_empty()),
+        None => (text.len(), false),
+    })
 }
 
-/// Skips to the end of a string (or char) literal whose opening quote was just read.
-fn skip_quoted(chars: &mut std::iter::Peekable<std::str::CharIndices>, quote: char) {
-    while let Some((_, c)) = chars.next() {
-        if c == '\\' {
-            chars.next();
-        } else if c == quote {
-            return;
-        }
-    }
-}
-
-/// Splits at the commas outside brackets and strings.
+/// Splits at the commas outside brackets and literals.
 fn split_top_level(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut depth = 0i32;
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => skip_quoted(&mut chars, '"'),
-            '\'' => {
-                // A char literal ('a', '\n'), not a lifetime: it closes within four characters.
-                let rest = &text[i + 1..];
-                if let Some(end) =
-                    rest.char_indices().skip(1).take(4).find(|&(_, c)| c == '\'').map(|(e, _)| e)
-                {
-                    if !rest[..end].contains(' ') {
-                        for _ in 0..rest[..=end].chars().count() {
-                            chars.next();
-                        }
-                    }
-                }
-            }
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
+    walk(text, |i, c, depth| {
+        if c == ',' && depth == 0 {
+            parts.push(&text[start..i]);
+            start = i + 1;
         }
-    }
+        false
+    });
     parts.push(&text[start..]);
     parts
 }
 
 /// `key: value` at the top level of an entry (a struct field or a map entry).
 fn key_split(part: &str) -> Option<(&str, &str)> {
-    let mut depth = 0i32;
-    let mut chars = part.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => skip_quoted(&mut chars, '"'),
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth -= 1,
-            ':' if depth == 0 && part[i + 1..].starts_with(' ') => return Some((&part[..i], &part[i + 1..])),
-            _ => {}
-        }
-    }
-    None
+    let at = walk(part, |i, c, depth| c == ':' && depth == 0 && part[i + 1..].starts_with(' '))?;
+    Some((&part[..at], &part[at + 1..]))
 }
 
 /// A map's string key without its quotes; any other key as written.
@@ -166,6 +173,8 @@ mod tests {
         );
         assert_eq!(labels("Ok(Point { x: 1 })"), ["0"]);
         assert_eq!(labels("Point { x: 1 }.y"), Vec::<String>::new(), "not one value");
+        assert_eq!(labels(r"['\'', '\\', '\u{1F600}', '}']"), ["0", "1", "2", "3"]);
+        assert_eq!(labels(r#"["a\"]", "b"]"#), ["0", "1"]);
     }
 
     #[test]
