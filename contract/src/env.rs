@@ -30,3 +30,12 @@ pub const STANDBY_PLAN: &str = "TORCHBOOK_STANDBY_PLAN";
 /// assert_eq!(torchbook_contract::env::CPU_QUOTA, "TORCHBOOK_CPU_QUOTA");
 /// ```
 pub const CPU_QUOTA: &str = "TORCHBOOK_CPU_QUOTA";
+
+/// Set (to `1`) when the kernel set `OMP_NUM_THREADS` itself, from the CPU quota: the prelude
+/// then still shares the cores among running cells (`prelude/src/threads.rs`), where an
+/// `OMP_NUM_THREADS` of the user's is left alone.
+///
+/// ```
+/// assert_eq!(torchbook_contract::env::OMP_FROM_QUOTA, "TORCHBOOK_OMP_FROM_QUOTA");
+/// ```
+pub const OMP_FROM_QUOTA: &str = "TORCHBOOK_OMP_FROM_QUOTA";

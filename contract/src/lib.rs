@@ -12,6 +12,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod busy;
 pub mod env;
 pub mod frame;
 pub mod link;

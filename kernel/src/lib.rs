@@ -3,6 +3,7 @@
 //!
 //! See `ARCHITECTURE.md` at the repository root for how a cell travels through these modules.
 
+pub mod busy;
 pub mod execution;
 pub mod export;
 pub mod history;

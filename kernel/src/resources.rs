@@ -311,6 +311,7 @@ pub unsafe fn apply_cpu_quota(resources: &Resources) {
     if std::env::var_os("OMP_NUM_THREADS").is_none() {
         if let Some(threads) = threads_for(resources, host) {
             std::env::set_var("OMP_NUM_THREADS", threads.to_string());
+            std::env::set_var(torchbook_contract::env::OMP_FROM_QUOTA, "1");
         }
     }
 }

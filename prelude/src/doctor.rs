@@ -43,6 +43,8 @@ pub struct DoctorReport {
     pub cudnn_available: bool,
     /// Intra-op threads libtorch uses (the cgroup's CPU quota when there is one).
     pub threads: i32,
+    /// Why that many: the share of the cores among running cells, or the user's choice.
+    pub threads_why: String,
     /// CPUs granted by the cgroup's `cpu.max` quota, as the kernel read it; `None` without one.
     pub cpu_quota: Option<String>,
     /// How many standby kernels the kernel keeps, and why (memory of the machine or cgroup).
@@ -127,6 +129,7 @@ impl DoctorReport {
             cuda_devices: if cuda_available { tch::Cuda::device_count() } else { 0 },
             cudnn_available: cuda_available && tch::Cuda::cudnn_is_available(),
             threads: tch::get_num_threads(),
+            threads_why: crate::threads::explain(),
             cpu_quota: std::env::var(torchbook_contract::env::CPU_QUOTA).ok(),
             standby_plan: std::env::var(torchbook_contract::env::STANDBY_PLAN).ok(),
             problems,
@@ -142,7 +145,7 @@ impl DoctorReport {
             ("CUDA available", self.cuda_available.to_string()),
             ("CUDA devices", self.cuda_devices.to_string()),
             ("cuDNN available", self.cudnn_available.to_string()),
-            ("threads", self.threads.to_string()),
+            ("threads", self.threads_why.clone()),
             ("CPU quota", self.cpu_quota.clone().unwrap_or_else(|| "none".into())),
             ("standby kernels", self.standby_plan.clone().unwrap_or_else(|| "not in a kernel".into())),
         ]

@@ -111,6 +111,8 @@ pub fn loop_check() {
     if INTERRUPTED.load(Ordering::Relaxed) {
         waited_too_long();
     }
+    // The loop's thread is where libtorch's thread count changes (crate::threads).
+    crate::threads::follow();
 }
 
 #[cold]

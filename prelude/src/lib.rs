@@ -39,6 +39,7 @@ pub mod runtime;
 pub mod serving;
 pub mod tensor_view;
 pub mod text;
+pub mod threads;
 pub mod train;
 pub mod two_layer;
 pub mod variables;

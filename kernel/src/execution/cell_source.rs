@@ -30,7 +30,9 @@
 //!    copies and originals are marked `#[allow(unused_macros)]`.
 //!
 //! 5. Each cell starts by forgetting an interrupt meant for an earlier one
-//!    (`torchbook::interrupt::cell_started()` at the top of evcxr's entry point), and each loop
+//!    (`torchbook::interrupt::cell_started()` at the top of evcxr's entry point) and taking its
+//!    share of the cores (`torchbook::threads::cell_started()`, given back by
+//!    `threads::cell_ended()` where the entry point returns), and each loop
 //!    body of the cell starts with `torchbook::interrupt::loop_check()`: one relaxed atomic load,
 //!    which panics once an interrupt has waited a second without being taken by
 //!    `check_interrupt()`. The panic unwinds to evcxr's `catch_unwind`, so a tight loop stops
@@ -235,16 +237,17 @@ fn variable_captures(file: &SourceFile) -> Vec<Insertion> {
                 ),
             });
         }
-        if let Some(tail) = body.stmt_list().and_then(|l| l.tail_expr()) {
-            if tail.syntax().text() == "evcxr_variable_store" {
-                insertions.push(Insertion {
-                    at: tail.syntax().text_range().start(),
-                    text: "::torchbook::variables::cell_ended(); ".to_owned(),
-                });
-            }
+        if let Some(at) = entry_end(&body) {
+            insertions.push(Insertion { at, text: "::torchbook::variables::cell_ended(); ".to_owned() });
         }
     }
     insertions
+}
+
+/// Where an entry point returns: its final `evcxr_variable_store`.
+fn entry_end(body: &ast::BlockExpr) -> Option<TextSize> {
+    let tail = body.stmt_list()?.tail_expr()?;
+    (tail.syntax().text() == "evcxr_variable_store").then(|| tail.syntax().text_range().start())
 }
 
 /// The tops of evcxr's entry points (`run_user_code_N`) and of every loop body.
@@ -345,9 +348,23 @@ pub fn rewrite_with(source: &str, options: &Rewrite) -> String {
     if options.capture_variables {
         insertions.extend(variable_captures(&file));
     }
+    // The cell's share of the cores is given back where it ends (torchbook::threads).
+    let ends: Vec<TextSize> = file
+        .syntax()
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text().starts_with("run_user_code_")))
+        .filter_map(|f| entry_end(&f.body()?))
+        .collect();
+    for at in ends {
+        insertions.push(Insertion { at, text: "::torchbook::threads::cell_ended(); ".to_owned() });
+    }
     let (entries, loops) = interrupt_points(&file);
     for at in entries {
-        insertions.push(Insertion { at, text: " ::torchbook::interrupt::cell_started();".to_owned() });
+        insertions.push(Insertion {
+            at,
+            text: " ::torchbook::interrupt::cell_started(); ::torchbook::threads::cell_started();".to_owned(),
+        });
     }
     for at in loops {
         insertions.push(Insertion { at, text: " ::torchbook::interrupt::loop_check();".to_owned() });
@@ -431,9 +448,14 @@ evcxr_variable_store
         assert!(out.contains(
             "(&&&Probe(&n)).torchbook_capture(stringify!(n), \"i32\"); } evcxr_variable_store.put"
         ));
-        assert!(out.contains("\n::torchbook::variables::cell_ended(); evcxr_variable_store\n}"), "{out}");
+        assert!(out.contains("::torchbook::variables::cell_ended(); evcxr_variable_store\n}"), "{out}");
+        assert!(out.contains("\n::torchbook::threads::cell_ended(); "), "{out}");
         let off = rewrite_with(STORING, &Rewrite { capture_variables: false, ..Rewrite::default() });
-        assert!(!off.contains("torchbook_capture") && !off.contains("cell_ended"));
+        assert!(!off.contains("torchbook_capture") && !off.contains("variables::cell_ended"));
+        assert!(
+            off.contains("::torchbook::threads::cell_ended(); evcxr_variable_store"),
+            "the cores are given back"
+        );
     }
 
     #[test]

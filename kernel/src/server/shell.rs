@@ -486,12 +486,15 @@ impl Shell {
             SessionSlot::Loading(_) => unreachable!("ensure_session resolved it"),
         };
         forwarders.reset();
+        // Counted among the running cells while the cell builds and runs (prelude/src/threads.rs).
+        let busy = crate::busy::hold();
         let variables_before = session.variable_names();
         interrupter.begin();
         let started = Instant::now();
         let oom_kills_before = crate::resources::oom_kills();
         let result = session.execute(&request.code, &input);
         forwarders.flush(session.execution_pid());
+        drop(busy);
         let killed = interrupter.end();
         log_cell_time(started.elapsed(), &result);
         let panic = forwarders.take_panic();
