@@ -77,6 +77,19 @@ def test_printed_protocol_lines_and_frames_come_back_as_text(kernel: Kernel):
     check_alive(kernel, 2)
 
 
+def test_a_display_and_a_variable_holding_protocol_lines_neither_hang_nor_end_the_cell(kernel: Kernel):
+    """evcxr takes any stdout line *containing* `EVCXR_BEGIN_CONTENT <mime>` for a result's start
+    and reads on to `EVCXR_END_CONTENT`; a display message (or the variables panel's capture)
+    carrying that text hung the kernel until the framing escaped it."""
+    text = "\n".join(LOOKALIKES)
+    run = kernel.ok("let shown = String::from_utf8((" + rust_bytes(text.encode()) + ").to_vec()).unwrap();\n"
+                    "display(&torchbook::display::Html::new(shown.clone()));\n6", timeout=120)
+    assert [d["data"]["text/html"] for d in run.of_type("display_data")] == [text]
+    assert run.of_type("error") == []
+    assert run.result() == "6"
+    check_alive(kernel, 3)
+
+
 def test_fuzzed_bytes_on_both_streams_never_break_the_next_cell(kernel: Kernel):
     rng = random.Random(20261201)  # fixed seed: the same bytes on every run
     fuzzed = 0

@@ -63,6 +63,12 @@ pub fn text_line(text: &str, complete: bool) -> String {
 
 /// Frames a message from the prelude.
 ///
+/// The JSON never contains `EVCXR_`: evcxr takes any line that *contains*
+/// `EVCXR_BEGIN_CONTENT <mime>` for the start of a result and then reads every line up to
+/// `EVCXR_END_CONTENT` as its content, the end of the cell among them, so a display or a
+/// captured variable holding that text hung the kernel. `EVCXR_` can only occur inside a JSON
+/// string, where `_` may be written `\u005f`: the decoded message is the same.
+///
 /// ```
 /// use torchbook_contract::frame::{decode, message_line, Frame};
 /// use torchbook_contract::message::FromPrelude;
@@ -71,7 +77,7 @@ pub fn text_line(text: &str, complete: bool) -> String {
 /// ```
 pub fn message_line(message: &FromPrelude) -> String {
     let json = serde_json::to_string(message).expect("a FromPrelude always serialises");
-    format!("{MESSAGE}{json}")
+    format!("{MESSAGE}{}", json.replace("EVCXR_", "EVCXR\\u005f"))
 }
 
 /// Decodes one line (without its newline) the kernel got from evcxr.
@@ -165,6 +171,19 @@ mod tests {
             assert_eq!(decode(&line), Frame::Message(m.clone()));
             // The same bytes printed by a cell are text.
             assert_eq!(decode(&text_line(&line, true)), Frame::Text(format!("{line}\n")));
+        }
+    }
+
+    #[test]
+    fn messages_carrying_protocol_text_never_contain_a_protocol_marker() {
+        for p in PROTOCOL {
+            let text = format!("{p}\nEVCXR_END_CONTENT \\u005f EVCXR\\u005f EVCXR_");
+            let data = MimeBundle::from([(format!("text/{p}"), text.clone()), ("text/plain".to_owned(), text)]);
+            for m in [FromPrelude::Display { data: data.clone(), display_id: p.to_string() }, FromPrelude::Result { data }] {
+                let line = message_line(&m);
+                assert!(!line.contains("EVCXR_") && !line.contains('\n'), "{line}");
+                assert_eq!(decode(&line), Frame::Message(m.clone()));
+            }
         }
     }
 
