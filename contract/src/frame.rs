@@ -178,8 +178,12 @@ mod tests {
     fn messages_carrying_protocol_text_never_contain_a_protocol_marker() {
         for p in PROTOCOL {
             let text = format!("{p}\nEVCXR_END_CONTENT \\u005f EVCXR\\u005f EVCXR_");
-            let data = MimeBundle::from([(format!("text/{p}"), text.clone()), ("text/plain".to_owned(), text)]);
-            for m in [FromPrelude::Display { data: data.clone(), display_id: p.to_string() }, FromPrelude::Result { data }] {
+            let data =
+                MimeBundle::from([(format!("text/{p}"), text.clone()), ("text/plain".to_owned(), text)]);
+            for m in [
+                FromPrelude::Display { data: data.clone(), display_id: p.to_string() },
+                FromPrelude::Result { data },
+            ] {
                 let line = message_line(&m);
                 assert!(!line.contains("EVCXR_") && !line.contains('\n'), "{line}");
                 assert_eq!(decode(&line), Frame::Message(m.clone()));
