@@ -186,3 +186,63 @@ def test_a_kernel_started_while_the_only_standby_warms_waits_for_it_instead_of_s
         standby.kill()
         standby.wait()
         subprocess.run([binary, "standby", "--stop"], env=env, capture_output=True)
+
+
+def thread_niceness(pid: int) -> dict[int, int]:
+    """Each thread of `pid` and its niceness (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    niceness = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        niceness[int(task.name)] = int(stat.rsplit(")", 1)[1].split()[16])
+    return niceness
+
+
+def autogroup_niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
+def test_a_warming_standby_yields_the_processors_and_takes_them_back_when_claimed():
+    """Issue 25, item 2. With autogroups on (most distributions, and CI here), every session gets
+    an equal share of the processors, whatever its threads' niceness: a standby, a session of its
+    own, warmed at niceness 10 and still took as much as the notebook running beside it."""
+    if not Path("/proc/self/autogroup").exists():
+        import pytest
+
+        pytest.skip("this Linux has no autogroups")
+    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/torchbook/kernel.json").read_text())
+    binary = spec["argv"][0]
+    env = dict(os.environ, **spec["env"], TORCHBOOK_STANDBY="1")
+    subprocess.run([binary, "standby", "--stop"], env=env, check=True, capture_output=True)
+    client = subprocess.Popen(["sleep", "600"])
+    standby_env = dict(env, TORCHBOOK_STANDBY_FOR_PID=str(client.pid))
+    standby_env.pop("JPY_PARENT_PID", None)
+    # A session of its own, as the kernel starts standbys (setsid).
+    standby = subprocess.Popen([binary, "standby"], env=standby_env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kernel = None
+    try:
+        wait_for(lambda: any(p.stem == str(standby.pid) for p in store().glob("standby/*/*.standby")),
+                 "the standby to register", 30)
+        wait_for(lambda: autogroup_niceness(standby.pid) == 19, "the warming standby's autogroup at niceness 19", 10)
+        assert set(thread_niceness(standby.pid).values()) == {10}, thread_niceness(standby.pid)
+        # Its own session only: this test's session keeps its share.
+        assert autogroup_niceness(os.getpid()) == 0
+        wait_for(lambda: any(p.stem == str(standby.pid) for p in ready_standbys()), "the standby to be ready", 300)
+        kernel = Kernel(env=dict(os.environ, TORCHBOOK_STANDBY="1"))
+        execution = int(kernel.ok("std::process::id()").result())
+        assert standby_pid(kernel) == standby.pid, "the kernel started its own session"
+        assert autogroup_niceness(standby.pid) == 0
+        assert autogroup_niceness(execution) == 0, "the execution process shares the standby's session"
+        if os.geteuid() == 0:  # lowering a thread's niceness needs privilege
+            for pid in (standby.pid, execution):
+                assert set(thread_niceness(pid).values()) == {0}, (pid, thread_niceness(pid))
+    finally:
+        if kernel:
+            kernel.shutdown()
+        client.kill()
+        standby.kill()
+        standby.wait()
+        subprocess.run([binary, "standby", "--stop"], env=env, capture_output=True)

@@ -12,6 +12,7 @@ pub mod is_complete;
 pub mod memory;
 pub mod parent_watch;
 pub mod pidfd;
+pub mod priority;
 pub mod private;
 pub mod protocol;
 pub mod resources;

@@ -517,20 +517,6 @@ pub fn patience(store: &crate::execution::store::Store) -> Duration {
     longest.map_or(Duration::from_secs(15), |d| d.mul_f64(1.5)).min(Duration::from_secs(30))
 }
 
-/// Niceness of a standby while it warms up.
-const WARMING_NICENESS: i32 = 10;
-
-/// Sets the niceness of process `pid` (0: this one). Lowering it needs privileges (root,
-/// `CAP_SYS_NICE` or `RLIMIT_NICE`); without them a claimed standby keeps niceness 10, which
-/// only matters when the machine is busy.
-fn set_niceness(pid: u32, value: i32) {
-    // SAFETY: setpriority on a process id of this process or its own child.
-    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, pid as libc::id_t, value) };
-    if rc != 0 {
-        eprintln!("torchbook: could not set niceness {value}: {}", std::io::Error::last_os_error());
-    }
-}
-
 /// Blocks until the other end of `stream` closes; says how it ended. Interrupted reads (a
 /// signal arrived) are retried: only the peer's exit may end a kernel.
 fn wait_for_close(stream: &mut UnixStream) -> String {
@@ -585,7 +571,7 @@ pub fn serve(options: SessionOptions) -> Result<()> {
         }
     };
     // Warming yields the processors to kernels in use; claimed, it takes back its priority.
-    set_niceness(0, WARMING_NICENESS);
+    crate::priority::yield_while_warming();
     let t = Instant::now();
     let mut session = Session::start(&options)?;
     for code in WARM_UP {
@@ -706,10 +692,11 @@ fn adopt(session: Session, mut stream: UnixStream, claim: &Claim) -> Result<()> 
     stream.write_all(b"ok\n")?;
     // The claim was read with a timeout; watching the launcher must block for good.
     stream.set_read_timeout(None)?;
-    set_niceness(0, 0);
+    let mut ours = vec![std::process::id()];
     if let Ok(child) = session.process_handle().lock() {
-        set_niceness(child.id(), 0);
+        ours.push(child.id());
     }
+    crate::priority::take_back(&ours);
     // The launching process is the one Jupyter watches and signals: when it is gone, so is
     // this kernel, execution process included.
     let process = session.process_handle();
