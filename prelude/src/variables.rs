@@ -70,6 +70,11 @@ pub trait Inspect {
     fn rich(&self) -> MimeBundle {
         MimeBundle::new()
     }
+    /// [`value`](Inspect::value) and [`detail`](Inspect::detail) together, for a view that
+    /// computes them from the same figures (a tensor's statistics are read once).
+    fn value_and_detail(&self) -> (String, String) {
+        (self.value(), self.detail())
+    }
 }
 
 /// `f32`, `i64`, ... as the panel line spells a tensor's kind.
@@ -100,37 +105,33 @@ fn device_name(device: tch::Device) -> String {
 
 impl Inspect for Tensor {
     fn value(&self) -> String {
-        if !self.defined() {
-            return "Tensor (undefined)".into();
-        }
-        let mut s =
-            format!("Tensor {:?} {} {}", self.size(), short_kind(self.kind()), device_name(self.device()));
-        if self.requires_grad() {
-            s.push_str(" requires_grad");
-        }
-        if let Some((min, mean, max)) = small_stats(self) {
-            let _ = write!(s, " min={min:.4} mean={mean:.4} max={max:.4}");
-        }
-        s
+        self.value_and_detail().0
     }
 
     fn detail(&self) -> String {
+        self.value_and_detail().1
+    }
+
+    fn value_and_detail(&self) -> (String, String) {
         if !self.defined() {
-            return String::new();
+            return ("Tensor (undefined)".into(), String::new());
         }
-        let mut s = format!(
-            "Tensor {{ shape: {:?}, dtype: {:?}, device: {}, requires_grad: {}, numel: {}",
-            self.size(),
-            self.kind(),
-            device_name(self.device()),
-            self.requires_grad(),
+        let (size, kind, device, requires_grad) =
+            (self.size(), self.kind(), device_name(self.device()), self.requires_grad());
+        let mut value = format!("Tensor {size:?} {} {device}", short_kind(kind));
+        if requires_grad {
+            value.push_str(" requires_grad");
+        }
+        let mut detail = format!(
+            "Tensor {{ shape: {size:?}, dtype: {kind:?}, device: {device}, requires_grad: {requires_grad}, numel: {}",
             self.numel()
         );
         if let Some((min, mean, max)) = small_stats(self) {
-            let _ = write!(s, ", min: {min}, mean: {mean}, max: {max}");
+            let _ = write!(value, " min={min:.4} mean={mean:.4} max={max:.4}");
+            let _ = write!(detail, ", min: {min}, mean: {mean}, max: {max}");
         }
-        s.push_str(" }");
-        s
+        detail.push_str(" }");
+        (value, detail)
     }
 
     fn rich(&self) -> MimeBundle {
@@ -254,7 +255,12 @@ fn one_line(text: &str) -> String {
     }
 }
 
-fn record(name: &str, type_name: &str, capture: impl FnOnce(&mut CapturedVariable, bool)) {
+/// Captures one variable; `capture` fills its texts (`true`: rich forms are still allowed).
+///
+/// Everything that runs per variable is here, or in the three `capture_*` functions, compiled
+/// once with the prelude: the generic code a cell instantiates for each of its variables is a
+/// coercion to `&dyn` and one call, so capturing adds little to a cell's build.
+fn record(name: &str, type_name: &str, capture: &mut dyn FnMut(&mut CapturedVariable, bool)) {
     let started = Instant::now();
     let rich_allowed = {
         let mut p = pending();
@@ -282,6 +288,34 @@ fn record(name: &str, type_name: &str, capture: impl FnOnce(&mut CapturedVariabl
     p.variables.push(variable);
 }
 
+fn capture_inspect(value: &dyn Inspect, name: &str, type_name: &str) {
+    record(name, type_name, &mut |v, rich_allowed| {
+        let (line, detail) = value.value_and_detail();
+        v.value = one_line(&line);
+        v.detail = detail;
+        if rich_allowed {
+            v.rich = value.rich();
+        } else {
+            v.rich.insert(
+                "text/plain".to_owned(),
+                format!("(not captured: this cell's variables used their {RICH_BUDGET:?} for rich views)"),
+            );
+        }
+    })
+}
+
+fn capture_debug(value: &dyn Debug, name: &str, type_name: &str) {
+    record(name, type_name, &mut |v, _| {
+        let detail = debug_cut(value, DETAIL_CHARS);
+        v.value = one_line(&detail);
+        v.detail = detail;
+    })
+}
+
+fn capture_opaque(name: &str, type_name: &str) {
+    record(name, type_name, &mut |v, _| v.value = "(no Debug)".to_owned())
+}
+
 /// The wrapper the call site's specialization picks from (see the module documentation).
 pub struct Probe<'a, T>(pub &'a T);
 
@@ -292,21 +326,9 @@ pub trait ViaInspect {
 }
 
 impl<T: Inspect> ViaInspect for &&Probe<'_, T> {
+    #[inline]
     fn torchbook_capture(&self, name: &str, type_name: &str) {
-        record(name, type_name, |v, rich_allowed| {
-            v.value = one_line(&self.0.value());
-            v.detail = self.0.detail();
-            if rich_allowed {
-                v.rich = self.0.rich();
-            } else {
-                v.rich.insert(
-                    "text/plain".to_owned(),
-                    format!(
-                        "(not captured: this cell's variables used their {RICH_BUDGET:?} for rich views)"
-                    ),
-                );
-            }
-        })
+        capture_inspect(self.0, name, type_name)
     }
 }
 
@@ -317,12 +339,9 @@ pub trait ViaDebug {
 }
 
 impl<T: Debug> ViaDebug for &Probe<'_, T> {
+    #[inline]
     fn torchbook_capture(&self, name: &str, type_name: &str) {
-        record(name, type_name, |v, _| {
-            let detail = debug_cut(self.0, DETAIL_CHARS);
-            v.value = one_line(&detail);
-            v.detail = detail;
-        })
+        capture_debug(self.0, name, type_name)
     }
 }
 
@@ -333,8 +352,9 @@ pub trait ViaNothing {
 }
 
 impl<T> ViaNothing for Probe<'_, T> {
+    #[inline]
     fn torchbook_capture(&self, name: &str, type_name: &str) {
-        record(name, type_name, |v, _| v.value = "(no Debug)".to_owned())
+        capture_opaque(name, type_name)
     }
 }
 
