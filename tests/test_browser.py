@@ -216,9 +216,9 @@ def test_completion_documentation_and_interrupt_in_a_fresh_kernel(lab, browser, 
     wait_for(lambda: len(ready_standbys()) >= 1, "a ready standby", 300)
     open_notebook(driver, lab, "scratch.ipynb")
     # Opening it claimed the standby, and the kernel starts another (rustc and rust-analyzer on
-    # both cores for about a minute); a first Tab during that took 1.06 s in a CI run, past
-    # JupyterLab's 1 s. Standbys yielding to busy kernels is issue 25's item 2, not done yet:
-    # the latency asserted here is that of a kernel whose machine is not warming a standby.
+    # both cores for about a minute); a first Tab during that took 1.06 s in a CI run, before
+    # standbys yielded (issue 25, item 2). The latency measured here is that of a kernel whose
+    # machine is not warming a standby.
     wait_for(lambda: len(ready_standbys()) >= 1, "the standby that replaces the claimed one", 300)
     # jupyter-server connects the page to a new kernel by repeating kernel_info every 0.5 s until
     # IOPub answers (its "nudge"); the toolbar says idle before that ends, and a Tab pressed
