@@ -58,6 +58,17 @@ pub fn take_back(pids: &[u32]) {
     }
 }
 
+/// Lifts a warming standby's autogroup back to niceness 0 because a kernel waits for it: a
+/// standby yielding to a running notebook would otherwise keep a notebook that is opened
+/// meanwhile waiting. Only an autogroup at [`WARMING_AUTOGROUP_NICENESS`] is changed (the
+/// standby's own session, set by [`yield_while_warming`]); needs no privilege for a process of
+/// the same user.
+pub fn hurry(pid: u32) {
+    if autogroup_niceness(pid) == Some(WARMING_AUTOGROUP_NICENESS) {
+        write_autogroup_niceness(&format!("/proc/{pid}/autogroup"), 0);
+    }
+}
+
 /// The niceness of process `pid`'s autogroup, from `/proc/<pid>/autogroup`
 /// (`/autogroup-681 nice 0`); `None` where the kernel has no autogroups.
 ///
@@ -93,7 +104,10 @@ fn set_thread_niceness(tid: u32, value: i32) -> std::io::Result<()> {
 /// Writes this process's autogroup niceness. Linux lets an unprivileged process do that once
 /// per 100 ms machine-wide (EAGAIN otherwise): retried for up to two seconds.
 fn set_autogroup_niceness(value: i32) {
-    let path = "/proc/self/autogroup";
+    write_autogroup_niceness("/proc/self/autogroup", value)
+}
+
+fn write_autogroup_niceness(path: &str, value: i32) {
     if !Path::new(path).exists() {
         return;
     }

@@ -353,6 +353,7 @@ impl Pool {
     /// session while both standbys warmed (bench/lean.py). [`patience`] bounds the wait.
     pub fn claim_or_wait(&self, connection_file: &Path, patience: Duration) -> Option<Claimed> {
         let t = Instant::now();
+        let mut hurried = Vec::new();
         loop {
             if let Some(claimed) = self.claim(connection_file) {
                 if t.elapsed() > Duration::from_millis(100) {
@@ -364,8 +365,16 @@ impl Pool {
                 }
                 return Some(claimed);
             }
-            if self.size == 0 || self.warming().is_empty() || t.elapsed() >= patience {
+            let warming = self.warming();
+            if self.size == 0 || warming.is_empty() || t.elapsed() >= patience {
                 return None;
+            }
+            // A standby yields while it warms (`priority`); one that a kernel waits for must not.
+            for pid in warming {
+                if !hurried.contains(&pid) {
+                    crate::priority::hurry(pid);
+                    hurried.push(pid);
+                }
             }
             std::thread::sleep(Duration::from_millis(50));
         }
