@@ -30,6 +30,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# Issue 23's browser test: a chart of 200 points redrawn by a slider, a button counting clicks.
+WIDGET_CELLS = [
+    'let k = IntSlider::new(IntSliderConfig { value: 1, min: 1, max: 10, description: "k".into(), ..Default::default() });\n'
+    "let kk = k.clone();\n"
+    "let view = interact(&[&k], move || {\n"
+    "    let k = kk.value() as f64;\n"
+    "    let ys: Vec<f64> = (0..200).map(|i| (i as f64 / 200.0 * k).sin()).collect();\n"
+    '    LineChart::new(format!("sin(k x), k = {k}")).series_y("y", &ys)\n'
+    "});\n"
+    "view",
+    'let button = Button::new(ButtonConfig { description: "Add one".into(), ..Default::default() });\n'
+    'let clicks = Label::new(LabelConfig { value: "0 clicks".into(), ..Default::default() });\n'
+    "let shown = clicks.clone();\n"
+    "let count = std::sync::atomic::AtomicU32::new(0);\n"
+    "button.on_click(move || {\n"
+    "    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;\n"
+    '    shown.set_value(format!("{n} clicks"));\n'
+    "});\n"
+    "HBox::new(&[&button, &clicks])",
+]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,6 +67,9 @@ def lab(tmp_path_factory):
     scratch.cells.append(nbformat.v4.new_code_cell(""))
     nbformat.write(scratch, work / "scratch.ipynb")
     nbformat.write(scratch, work / "variables.ipynb")
+    widgets = nbformat.v4.new_notebook(metadata=scratch.metadata)
+    widgets.cells = [nbformat.v4.new_code_cell(source) for source in WIDGET_CELLS]
+    nbformat.write(widgets, work / "widgets.ipynb")
     subprocess.run([str(Path(sys.prefix) / "bin/jupyter"), "trust", str(work / "00_tour.ipynb")],
                    check=True, capture_output=True)
     port, token = free_port(), secrets.token_hex(16)
@@ -353,3 +378,43 @@ def test_the_debuggers_variables_panel_lists_each_variable_and_draws_a_tensor(la
     unfold(driver, "p")
     wait(driver, lambda d: panel_rows(d).get("x") == "5", "p's changed field", 30)
     driver.save_screenshot(str(shots / "debugger-after-next-cell.png"))
+
+
+def test_widgets_a_slider_redraws_its_chart_and_a_button_counts(lab, browser, shots):
+    """Issue 23: JupyterLab's widgets front end (jupyterlab_widgets from the venv) shows the
+    kernel's widgets; dragging the slider re-runs the chart, clicking the button changes the
+    label, both through the kernel."""
+    from urllib.parse import unquote
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    open_notebook(driver, lab, "widgets.ipynb")
+    wait(driver, lambda d: "Rust (Torchbook) | Idle" in d.find_element(By.ID, "jp-main-statusbar").text,
+         "the kernel to be connected", 240)
+    command(driver, "Run", "Run All Cells")
+    try:
+        handle = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".widget-slider .noUi-handle"),
+                      "the slider", 300)
+        # JupyterLab shows an SVG output as an <img> with a data URL (or inline): its text either way.
+        title = lambda d: " ".join([t.text for t in d.find_elements(By.CSS_SELECTOR, ".widget-output svg text")]
+                                   + [unquote(i.get_attribute("src") or "")
+                                      for i in d.find_elements(By.CSS_SELECTOR, ".widget-output img")])
+        wait(driver, lambda d: "k = 1" in title(d), "the first chart in the Output widget", 120)
+        button = wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button.widget-button")
+                                         if "Add one" in b.text], "the button", 300)
+    finally:
+        driver.save_screenshot(str(shots / "widgets-shown.png"))
+    # Drag the handle to the right end of the track.
+    track = driver.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-target")
+    ActionChains(driver).drag_and_drop_by_offset(handle[0], track.size["width"], 0).perform()
+    readout = lambda d: d.find_element(By.CSS_SELECTOR, ".widget-readout").text.strip()
+    wait(driver, lambda d: readout(d) == "10", "the slider's readout at 10", 30)
+    wait(driver, lambda d: "k = 10" in title(d), "the chart redrawn for k = 10", 60)
+    driver.save_screenshot(str(shots / "widgets-slider-moved.png"))
+    for n in (1, 2, 3):
+        button[0].click()
+        wait(driver, lambda d: any(label.text.strip() == f"{n} clicks" for label in
+                                   d.find_elements(By.CSS_SELECTOR, ".widget-label")), f"{n} clicks", 30)
+    driver.save_screenshot(str(shots / "widgets-button-clicked.png"))

@@ -39,3 +39,11 @@ pub const CPU_QUOTA: &str = "TORCHBOOK_CPU_QUOTA";
 /// assert_eq!(torchbook_contract::env::OMP_FROM_QUOTA, "TORCHBOOK_OMP_FROM_QUOTA");
 /// ```
 pub const OMP_FROM_QUOTA: &str = "TORCHBOOK_OMP_FROM_QUOTA";
+
+/// The path of the kernel's comm socket ([`crate::comm`]), set by the kernel for the execution
+/// process: widgets connect to it.
+///
+/// ```
+/// assert_eq!(torchbook_contract::env::COMM_SOCKET, "TORCHBOOK_COMM_SOCKET");
+/// ```
+pub const COMM_SOCKET: &str = "TORCHBOOK_COMM_SOCKET";

@@ -2,7 +2,7 @@
 //!
 //! Everything both sides must agree on lives here, once: the environment variables the kernel
 //! sets ([`env`]), the messages a cell sends ([`message`]), the link they travel on ([`link`]),
-//! and how the execution process frames a cell's output for the kernel ([`frame`]).
+//! the comms widgets use ([`comm`]), and how the execution process frames a cell's output for the kernel ([`frame`]).
 //!
 //! ```
 //! use torchbook_contract::message::{FromPrelude, MimeBundle};
@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod busy;
+pub mod comm;
 pub mod env;
 pub mod frame;
 pub mod link;

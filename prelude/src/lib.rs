@@ -43,3 +43,4 @@ pub mod threads;
 pub mod train;
 pub mod two_layer;
 pub mod variables;
+pub mod widgets;

@@ -31,6 +31,12 @@ pub use crate::tensor_view::TensorView;
 pub use crate::text::{pad_sequences, Padding, Tokenizer};
 pub use crate::train::*;
 pub use crate::two_layer::TwoLayerNet;
+pub use crate::widgets::{
+    interact, AsWidget, Button, ButtonConfig, Checkbox, CheckboxConfig, Dropdown, FloatLogSlider,
+    FloatLogSliderConfig, FloatProgress, FloatProgressConfig, FloatSlider, FloatSliderConfig, HBox,
+    HtmlWidget, IntProgress, IntProgressConfig, IntSlider, IntSliderConfig, Interactive, Label, LabelConfig,
+    Output, SelectionConfig, TextBox, TextBoxConfig, ToggleButtons, VBox, WidgetStyle,
+};
 pub use plotters;
 pub use serde_json;
 pub use tch::nn::{Module, ModuleT, OptimizerConfig};

@@ -50,6 +50,7 @@ pub fn init() {
         if std::env::var_os(crate::display::KERNEL_ENV).is_some() {
             install_panic_hook();
             crate::interrupt::install_sigint_handler();
+            crate::widgets::link::connect();
         }
     });
 }
@@ -104,6 +105,11 @@ fn install_panic_hook() {
         };
         let (file, line, column) =
             info.location().map(|l| (l.file().to_owned(), l.line(), l.column())).unwrap_or_default();
+        if crate::widgets::in_callback() {
+            // A widget callback's panic: said where it happened; the cells go on.
+            eprintln!("a widget callback panicked at {file}:{line}:{column}: {message}");
+            return;
+        }
         let report = PanicReport {
             message,
             file,

@@ -59,6 +59,8 @@ pub struct Session {
     pub stderr: crossbeam_channel::Receiver<String>,
     /// Time spent starting.
     pub timings: StartTimings,
+    /// The socket the execution process's widgets connect to (the kernel's comm link).
+    comm_listener: Arc<crate::server::comms::CommListener>,
 }
 
 /// File in the store holding how long the last session start took, in seconds.
@@ -74,6 +76,9 @@ pub fn preload_code(prelude_dir: &Path) -> String {
 
 /// The cell that prepares a fresh execution process after a crash or a forced interrupt.
 pub const REINIT_CODE: &str = "torchbook::runtime::init();";
+
+/// Closes every widget of the execution process (after `:clear`).
+const CLOSE_WIDGETS: &str = "torchbook::widgets::close_all();";
 
 fn pid_of(process: &Arc<Mutex<Child>>) -> u32 {
     process.lock().map(|c| c.id()).unwrap_or(0)
@@ -113,12 +118,17 @@ impl Session {
     /// Starts a session in `dir` (the template itself when warming the store).
     pub fn start_in(options: &SessionOptions, dir: PathBuf, remove_dir_on_drop: bool) -> Result<Session> {
         crate::private::create_dir(&options.store.evcxr_config_dir())?;
+        let comm_listener = Arc::new(
+            crate::server::comms::CommListener::bind(&dir)
+                .with_context(|| format!("listening for widgets' comms in {}", dir.display()))?,
+        );
         // SAFETY: called before any thread of this process reads the environment; evcxr reads
         // these variables while creating the context, and the execution process inherits them.
         unsafe {
             std::env::set_var("EVCXR_TMPDIR", &dir);
             std::env::set_var("EVCXR_CONFIG_DIR", options.store.evcxr_config_dir());
             std::env::set_var(KERNEL_ENV, "1");
+            std::env::set_var(torchbook_contract::env::COMM_SOCKET, comm_listener.path());
         }
         // evcxr finds the launcher (`which mold`) while creating the context, and runs every
         // cargo command through it: cells that change nothing cargo watches skip cargo.
@@ -143,6 +153,7 @@ impl Session {
             stdout: outputs.stdout,
             stderr: outputs.stderr,
             timings: StartTimings { evcxr: evcxr_time, ..Default::default() },
+            comm_listener,
         };
         let t = Instant::now();
         session.restore_template_lock()?;
@@ -219,6 +230,11 @@ impl Session {
         &self.dir
     }
 
+    /// The socket the execution process's widgets connect to.
+    pub fn comm_listener(&self) -> Arc<crate::server::comms::CommListener> {
+        self.comm_listener.clone()
+    }
+
     /// Handle on the execution process; stays valid when evcxr restarts it.
     pub fn process_handle(&self) -> Arc<Mutex<Child>> {
         self.process.clone()
@@ -261,8 +277,10 @@ impl Session {
             evcxr::EvalCallbacks { input_reader: &|request| input(&request.prompt, request.is_password) };
         let outputs = self.ctx.execute_with_callbacks(code, &mut callbacks)?;
         if code.lines().any(|line| line.trim() == ":clear") {
-            // evcxr's :clear forgets every `use` and dependency, the prelude's too.
-            self.ctx.execute(&preload_code(&self.prelude_dir))?;
+            // evcxr's :clear forgets every `use` and dependency, the prelude's too; the widgets
+            // the forgotten variables held are closed (evcxr does not drop its values).
+            let code = format!("{}\n{CLOSE_WIDGETS}", preload_code(&self.prelude_dir));
+            self.ctx.execute(&code)?;
         }
         if style != self.debug_style {
             self.ctx.execute(&style.sync_code())?;

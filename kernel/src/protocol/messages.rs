@@ -292,13 +292,13 @@ pub struct CommInfoReply {
     pub comms: Map<String, Value>,
 }
 
-/// `comm_open`, `comm_msg`, `comm_close` from a front end; this kernel has no comm targets.
+/// `comm_open`, `comm_msg`, `comm_close`, both ways.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CommMessage {
     /// The comm's id.
     pub comm_id: String,
-    /// Target of `comm_open`.
-    #[serde(default)]
+    /// Target of `comm_open` (absent from `comm_msg` and `comm_close`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
     /// Payload.
     #[serde(default)]

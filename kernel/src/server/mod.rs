@@ -4,6 +4,7 @@
 //! (`shell`, `control`: busy/idle around each request, one `match` on the typed content) |
 //! execution (`execution::session`, evcxr).
 
+pub mod comms;
 pub mod control;
 pub mod debugger;
 pub mod heartbeat;

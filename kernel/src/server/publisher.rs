@@ -6,6 +6,7 @@
 use crate::protocol::messages::{Content, ExecutionState, IopubWelcome, Message, Status};
 use crate::protocol::wire::Signer;
 use crossbeam_channel::{RecvTimeoutError, Sender};
+use serde_json::{Map, Value};
 use std::time::Duration;
 
 enum Outgoing {
@@ -79,6 +80,19 @@ impl Publisher {
     /// Publishes `content` as caused by `parent`.
     pub fn send(&self, parent: Option<&Message>, content: Content) {
         let message = Message::reply_to(parent, &self.session, content);
+        let _ = self.tx.send(Outgoing::Message(Box::new(message)));
+    }
+
+    /// Publishes `content` as caused by `parent`, with the message's `metadata` (a widget's
+    /// `comm_open` carries the widget protocol's version there).
+    pub fn send_with_metadata(
+        &self,
+        parent: Option<&Message>,
+        content: Content,
+        metadata: Map<String, Value>,
+    ) {
+        let mut message = Message::reply_to(parent, &self.session, content);
+        message.metadata = metadata;
         let _ = self.tx.send(Outgoing::Message(Box::new(message)));
     }
 

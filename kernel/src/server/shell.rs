@@ -47,6 +47,8 @@ pub struct Shell {
     /// Said on stderr in the first cell's output: the cgroup's memory limit is below what a
     /// kernel needs ([`crate::resources::too_small_notice`]).
     memory_notice: Option<String>,
+    /// The comm link to the execution process's widgets, once the session is up.
+    comms: Option<super::comms::CommHub>,
 }
 
 /// What a finished cell produced.
@@ -130,6 +132,7 @@ impl Shell {
                 }
                 notice
             },
+            comms: None,
         }
     }
 
@@ -301,22 +304,14 @@ impl Shell {
                 let history = self.history.reply(request);
                 self.reply(message, Content::HistoryReply(HistoryReply { status: ReplyStatus::Ok, history }));
             }
-            Content::CommInfoRequest(_) => self.reply(
-                message,
-                Content::CommInfoReply(CommInfoReply { status: ReplyStatus::Ok, comms: Map::new() }),
-            ),
-            Content::CommOpen(comm) => {
-                // No comm targets: the spec asks the kernel to close comms it cannot open.
-                self.publisher.send(
-                    Some(message),
-                    Content::CommClose(CommMessage {
-                        comm_id: comm.comm_id.clone(),
-                        target_name: None,
-                        data: Value::Object(Map::new()),
-                    }),
-                );
+            Content::CommInfoRequest(request) => {
+                let comms = match &self.comms {
+                    Some(hub) => hub.comm_info(request.target_name.as_deref()),
+                    None => Map::new(),
+                };
+                self.reply(message, Content::CommInfoReply(CommInfoReply { status: ReplyStatus::Ok, comms }))
             }
-            Content::CommMsg(_) | Content::CommClose(_) => {}
+            Content::CommOpen(_) | Content::CommMsg(_) | Content::CommClose(_) => self.comm(message),
             Content::ShutdownRequest(request) => {
                 super::control::shutdown(
                     &self.publisher,
@@ -330,6 +325,39 @@ impl Shell {
             other => eprintln!("torchbook: ignored {} on shell", other.msg_type()),
         }
         false
+    }
+
+    /// A front end's comm message, handed to the widgets in the execution process. Before the
+    /// session is up no widget exists: a `comm_open` is closed at once (the front end then
+    /// asks `comm_info`, and finds none), anything else names the comm it did not find.
+    fn comm(&mut self, message: &Message) {
+        if matches!(self.slot, SessionSlot::Loading(ref rx) if !rx.is_empty()) {
+            self.ensure_session();
+        }
+        let outcome = match &self.comms {
+            Some(hub) => hub.handle(message),
+            None => {
+                let (Content::CommOpen(comm) | Content::CommMsg(comm) | Content::CommClose(comm)) =
+                    &message.content
+                else {
+                    return;
+                };
+                if matches!(message.content, Content::CommOpen(_)) {
+                    self.publisher.send(
+                        Some(message),
+                        Content::CommClose(CommMessage {
+                            comm_id: comm.comm_id.clone(),
+                            target_name: None,
+                            data: Value::Object(Map::new()),
+                        }),
+                    );
+                }
+                Err(super::comms::CommError::NotConnected)
+            }
+        };
+        if let Err(e) = outcome {
+            eprintln!("torchbook: {} refused: {e}", message.content.msg_type());
+        }
     }
 
     /// Waits for the session if it is still starting.
@@ -358,6 +386,11 @@ impl Shell {
                         let parent = parent.lock().ok().and_then(|p| p.clone());
                         publish_output(&publisher, parent.as_ref(), p);
                     });
+                self.comms = Some(super::comms::CommHub::start(
+                    session.comm_listener(),
+                    self.publisher.clone(),
+                    self.current_parent.clone(),
+                ));
                 SessionSlot::Ready(Box::new(session), forwarders)
             }
             Ok(Err(e)) => SessionSlot::Failed(format!("{e:#}")),
@@ -423,7 +456,7 @@ impl Shell {
                         Some(message),
                         Content::ExecuteResult(ExecuteResult {
                             execution_count: count,
-                            data: data.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+                            data: mime_values(data),
                             metadata: Map::new(),
                         }),
                     );
@@ -662,11 +695,19 @@ fn publish_output(publisher: &Publisher, parent: Option<&Message>, piece: Publis
 fn display_data(data: torchbook_contract::message::MimeBundle, display_id: String) -> DisplayData {
     let mut transient = Map::new();
     transient.insert("display_id".to_owned(), Value::String(display_id));
-    DisplayData {
-        data: data.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
-        metadata: Map::new(),
-        transient,
-    }
+    DisplayData { data: mime_values(data), metadata: Map::new(), transient }
+}
+
+/// A MIME bundle's values as Jupyter writes them: JSON for JSON types (a widget's view,
+/// `application/json`), text for the rest. A JSON type whose text does not parse stays text.
+fn mime_values(data: torchbook_contract::message::MimeBundle) -> BTreeMap<String, Value> {
+    data.into_iter()
+        .map(|(mime, text)| {
+            let json = mime == "application/json" || mime.ends_with("+json");
+            let value = json.then(|| serde_json::from_str(&text).ok()).flatten();
+            (mime, value.unwrap_or(Value::String(text)))
+        })
+        .collect()
 }
 
 /// Sends `input_request` on stdin and waits for the matching `input_reply`.
