@@ -33,6 +33,9 @@ pub struct Header {
     /// Protocol version.
     #[serde(default = "default_version")]
     pub version: String,
+    /// The subshell a shell request is for (JEP 91); none, or null, for the main shell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subshell_id: Option<String>,
 }
 
 fn default_version() -> String {
@@ -323,6 +326,41 @@ pub struct InterruptReply {
     pub status: ReplyStatus,
 }
 
+/// `create_subshell_reply` (JEP 91).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CreateSubshellReply {
+    /// ok.
+    pub status: ReplyStatus,
+    /// The new subshell's id, for the `subshell_id` of shell request headers.
+    pub subshell_id: String,
+}
+
+/// `delete_subshell_request` (JEP 91).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeleteSubshellRequest {
+    /// The subshell to delete.
+    pub subshell_id: String,
+}
+
+/// `delete_subshell_reply` (JEP 91).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeleteSubshellReply {
+    /// ok, or error when no subshell has the id.
+    pub status: ReplyStatus,
+    /// Error details (error only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+/// `list_subshell_reply` (JEP 91).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListSubshellReply {
+    /// ok.
+    pub status: ReplyStatus,
+    /// Every subshell's id, in the order they were created (the main shell is not listed).
+    pub subshell_id: Vec<String>,
+}
+
 /// `input_request` on stdin.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct InputRequest {
@@ -483,6 +521,18 @@ pub enum Content {
     Error(ErrorInfo),
     /// IOPub greets a new subscriber (JEP 65), so it knows its subscription is live.
     IopubWelcome(IopubWelcome),
+    /// Make a subshell (JEP 91), on control.
+    CreateSubshellRequest(Map<String, Value>),
+    /// The subshell made.
+    CreateSubshellReply(CreateSubshellReply),
+    /// Delete a subshell, on control.
+    DeleteSubshellRequest(DeleteSubshellRequest),
+    /// Deleted, or why not.
+    DeleteSubshellReply(DeleteSubshellReply),
+    /// Which subshells exist, on control.
+    ListSubshellRequest(Map<String, Value>),
+    /// The subshells.
+    ListSubshellReply(ListSubshellReply),
     /// A Debug Adapter Protocol request, on control (`server::debugger`).
     DebugRequest(Value),
     /// Its Debug Adapter Protocol response.
@@ -591,6 +641,7 @@ impl Message {
             date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             msg_type: content.msg_type(),
             version: PROTOCOL_VERSION.to_owned(),
+            subshell_id: None,
         };
         Message {
             identities: parent.map(|p| p.identities.clone()).unwrap_or_default(),
@@ -636,6 +687,27 @@ mod tests {
             content: content.as_bytes().to_vec(),
             buffers: vec![],
         }
+    }
+
+    #[test]
+    fn a_subshell_id_is_read_from_the_header_and_echoed_in_the_parent() {
+        // JupyterLab 4.6 sends `"subshell_id": null` for the main shell, an id for a subshell.
+        let with = |id: &str| {
+            let mut r = raw("kernel_info_request", "{}");
+            r.header = format!(
+                r#"{{"msg_id":"m1","session":"s","msg_type":"kernel_info_request","subshell_id":{id}}}"#
+            )
+            .into_bytes();
+            Message::from_raw(r).unwrap()
+        };
+        assert_eq!(with("null").header.subshell_id, None);
+        let request = with(r#""abc""#);
+        assert_eq!(request.header.subshell_id.as_deref(), Some("abc"));
+        let reply = Message::reply_to(Some(&request), "k", Content::KernelInfoRequest(Map::new())).into_raw();
+        let parent: Value = serde_json::from_slice(&reply.parent_header).unwrap();
+        assert_eq!(parent["subshell_id"], "abc");
+        let header: Value = serde_json::from_slice(&reply.header).unwrap();
+        assert!(header.get("subshell_id").is_none());
     }
 
     #[test]

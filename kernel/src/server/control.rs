@@ -1,4 +1,5 @@
-//! The control channel: shutdown and interrupt, answered even while a cell runs.
+//! The control channel: shutdown, interrupt, the debugger's messages and the subshells'
+//! (JEP 91), answered even while a cell runs.
 
 use super::interrupt::Interrupter;
 use super::kernel_info::kernel_info;
@@ -15,6 +16,7 @@ pub fn start(
     publisher: Publisher,
     interrupter: Arc<Interrupter>,
     shared: super::Shared,
+    subshells: super::subshells::Subshells,
 ) {
     let kernel_dir = shared.kernel_dir;
     let mut debugger = super::debugger::Debugger::new(shared.variables);
@@ -60,6 +62,33 @@ pub fn start(
                         publisher.send(Some(&message), Content::DebugEvent(event));
                     }
                 }
+                Content::CreateSubshellRequest(_) => match subshells.create() {
+                    Ok(subshell_id) => reply(Content::CreateSubshellReply(CreateSubshellReply {
+                        status: ReplyStatus::Ok,
+                        subshell_id,
+                    })),
+                    Err(e) => {
+                        // The spec's reply has no error fields for this; the log says why.
+                        eprintln!("torchbook: could not start a subshell: {e}");
+                        reply(Content::CreateSubshellReply(CreateSubshellReply {
+                            status: ReplyStatus::Error,
+                            subshell_id: String::new(),
+                        }))
+                    }
+                },
+                Content::DeleteSubshellRequest(request) => {
+                    let error = subshells.delete(&request.subshell_id).err().map(|e| ErrorInfo {
+                        ename: "SubshellError".to_owned(),
+                        evalue: e.to_string(),
+                        traceback: vec![format!("SubshellError: {e}")],
+                    });
+                    let status = if error.is_some() { ReplyStatus::Error } else { ReplyStatus::Ok };
+                    reply(Content::DeleteSubshellReply(DeleteSubshellReply { status, error }))
+                }
+                Content::ListSubshellRequest(_) => reply(Content::ListSubshellReply(ListSubshellReply {
+                    status: ReplyStatus::Ok,
+                    subshell_id: subshells.list(),
+                })),
                 other => eprintln!("torchbook: ignored {} on control", other.msg_type()),
             }
             publisher.status(Some(&message), ExecutionState::Idle);

@@ -46,8 +46,9 @@ pub fn kernel_info() -> KernelInfoReply {
                 url: "https://github.com/evcxr/evcxr/blob/main/COMMON.md".to_owned(),
             },
         ],
-        // The variables panel (server::debugger); breakpoints are not supported.
+        // The variables panel (server::debugger); breakpoints are not supported. Subshells
+        // (JEP 91; JupyterLab looks for this exact string) carry widget messages while a cell runs.
         debugger: true,
-        supported_features: vec!["debugger".to_owned()],
+        supported_features: vec!["debugger".to_owned(), "kernel subshells".to_owned()],
     }
 }

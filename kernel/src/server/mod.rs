@@ -11,7 +11,9 @@ pub mod heartbeat;
 pub mod interrupt;
 pub mod kernel_info;
 pub mod publisher;
+pub mod router;
 pub mod shell;
+pub mod subshells;
 
 use crate::execution::session::{Session, SessionOptions};
 use crate::protocol::connection::ConnectionInfo;
@@ -29,14 +31,19 @@ fn bind(ctx: &zmq::Context, kind: zmq::SocketType, endpoint: &str) -> Result<zmq
     Ok(socket)
 }
 
-/// What the shell and control threads share: the kernel's build directory (removed at
-/// shutdown) and the variables panel's table (written after each cell, read by the debugger).
-#[derive(Debug, Clone, Default)]
+/// What the shell, subshell and control threads share: the kernel's build directory (removed
+/// at shutdown), the variables panel's table (written after each cell, read by the debugger),
+/// the comm link once the session is up, and the execution count.
+#[derive(Clone, Default)]
 pub struct Shared {
     /// The kernel's build directory, once its session has one.
     pub kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
     /// The variables the last cells left.
     pub variables: crate::execution::variables::VariableTable,
+    /// The comm link to the execution process's widgets, set when the session is up.
+    pub comms: Arc<std::sync::OnceLock<comms::CommHub>>,
+    /// The main shell's execution count (a subshell's refusal of a cell reports it).
+    pub execution_count: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Where the kernel's evcxr session comes from.
@@ -102,7 +109,21 @@ impl Sockets {
         let shared = Shared::default();
         // One replay memory for shell, control and stdin.
         let signer = crate::protocol::wire::Signer::new(&connection.key);
-        control::start(control, signer.clone(), publisher.clone(), interrupter.clone(), shared.clone());
-        shell::Shell::new(shell, stdin, signer, publisher, source, interrupter, shared).run()
+        // The main shell's queue: requests without a subshell id, and those a subshell passes on.
+        let (main, queue) = crossbeam_channel::unbounded();
+        let subshells =
+            subshells::Subshells::new(_ctx.clone(), signer.clone(), publisher.clone(), main.clone(), &shared);
+        router::Router::new(shell, &_ctx, signer.clone(), publisher.clone(), main, subshells.clone())?
+            .start();
+        control::start(
+            control,
+            signer.clone(),
+            publisher.clone(),
+            interrupter.clone(),
+            shared.clone(),
+            subshells,
+        );
+        let replies = router::ShellReplies::connect(&_ctx, signer, publisher.session())?;
+        shell::Shell::new(queue, replies, stdin, publisher, source, interrupter, shared).run()
     }
 }

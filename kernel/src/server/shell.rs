@@ -1,20 +1,24 @@
-//! The shell channel: requests are handled one at a time, each between `busy` and `idle`.
+//! The main shell: requests are handled one at a time, each between `busy` and `idle`.
+//!
+//! They come from the shell socket's router ([`super::router`]), which also carries the
+//! requests a subshell passes on ([`super::subshells`]); replies go back through it.
 
 use super::interrupt::Interrupter;
 use super::kernel_info::kernel_info;
 use super::publisher::Publisher;
+use super::router::ShellReplies;
 use super::SessionSource;
 use crate::execution::forward::{Forwarders, Published};
 use crate::execution::report;
 use crate::execution::session::Session;
 use crate::history::History;
-use crate::is_complete::{is_complete, Completeness};
 use crate::protocol::messages::*;
 use crate::protocol::wire::Signer;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use torchbook_contract::message::FromPrelude;
 
@@ -27,9 +31,9 @@ enum SessionSlot {
 
 /// State of the shell thread.
 pub struct Shell {
-    socket: zmq::Socket,
+    queue: crossbeam_channel::Receiver<Message>,
+    replies: ShellReplies,
     stdin: zmq::Socket,
-    signer: Signer,
     stdin_signer: RefCell<Signer>,
     publisher: Publisher,
     slot: SessionSlot,
@@ -37,6 +41,8 @@ pub struct Shell {
     interrupter: Arc<Interrupter>,
     history: History,
     execution_count: u64,
+    /// The count, for the subshells.
+    shared_count: Arc<AtomicU64>,
     kernel_dir: Arc<Mutex<Option<std::path::PathBuf>>>,
     variables: crate::execution::variables::VariableTable,
     /// How long starting took last time, for the note a cell shows while the session starts.
@@ -48,7 +54,7 @@ pub struct Shell {
     /// kernel needs ([`crate::resources::too_small_notice`]).
     memory_notice: Option<String>,
     /// The comm link to the execution process's widgets, once the session is up.
-    comms: Option<super::comms::CommHub>,
+    comms: Arc<OnceLock<super::comms::CommHub>>,
 }
 
 /// What a finished cell produced.
@@ -60,9 +66,9 @@ enum CellOutcome {
 impl Shell {
     /// Creates the shell and starts loading the session in the background.
     pub fn new(
-        socket: zmq::Socket,
+        queue: crossbeam_channel::Receiver<Message>,
+        replies: ShellReplies,
         stdin: zmq::Socket,
-        signer: Signer,
         publisher: Publisher,
         source: SessionSource,
         interrupter: Arc<Interrupter>,
@@ -111,16 +117,17 @@ impl Shell {
             }
         }
         Shell {
-            socket,
+            queue,
             stdin,
-            stdin_signer: RefCell::new(signer.clone()),
-            signer,
+            stdin_signer: RefCell::new(replies.signer()),
+            replies,
             publisher,
             slot: SessionSlot::Loading(rx),
             current_parent: Arc::new(Mutex::new(None)),
             interrupter,
             history: History::default(),
             execution_count: 0,
+            shared_count: shared.execution_count,
             kernel_dir: shared.kernel_dir,
             variables: shared.variables,
             expected_start,
@@ -132,21 +139,17 @@ impl Shell {
                 }
                 notice
             },
-            comms: None,
+            comms: shared.comms,
         }
     }
 
     /// Serves requests until the process exits.
     pub fn run(mut self) -> ! {
         loop {
-            let frames = match self.socket.recv_multipart(0) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("torchbook: shell receive failed: {e}");
-                    continue;
-                }
+            let Ok(message) = self.queue.recv() else {
+                eprintln!("torchbook: the shell router stopped");
+                std::process::exit(1);
             };
-            let Some(message) = self.decode(frames) else { continue };
             self.publisher.status(Some(&message), ExecutionState::Busy);
             let failed = self.handle(&message);
             if failed {
@@ -158,87 +161,18 @@ impl Shell {
         }
     }
 
-    fn decode(&mut self, frames: Vec<Vec<u8>>) -> Option<Message> {
-        let raw = match self.signer.decode(frames) {
-            Ok(raw) => raw,
-            Err(e) => {
-                eprintln!("torchbook: dropped a shell message: {e}");
-                return None;
-            }
-        };
-        let (identities, header) = (raw.identities.clone(), raw.header.clone());
-        match Message::from_raw(raw) {
-            Ok(message) => Some(message),
-            Err(e) => {
-                self.refuse_invalid(identities, &header, &e.to_string());
-                None
-            }
-        }
-    }
-
-    /// A correctly signed request whose content is not what its type requires gets an error
-    /// reply between busy and idle, not silence (the client would wait for ever).
-    fn refuse_invalid(&self, identities: Vec<Vec<u8>>, header: &[u8], why: &str) {
-        let Ok(header) = serde_json::from_slice::<Header>(header) else {
-            eprintln!("torchbook: dropped a shell message: {why}");
-            return;
-        };
-        let Some(kind) = header.msg_type.strip_suffix("_request") else {
-            eprintln!("torchbook: dropped a shell message: {why}");
-            return;
-        };
-        eprintln!("torchbook: refused an invalid {}: {why}", header.msg_type);
-        let request = Message {
-            identities,
-            header: header.clone(),
-            parent_header: None,
-            metadata: Map::new(),
-            content: Content::KernelInfoRequest(Map::new()),
-        };
-        self.publisher.status(Some(&request), ExecutionState::Busy);
-        // The typed contents have no variant for a reply to a request that could not be read,
-        // so this one reply is written as JSON.
-        let reply_header = Header {
-            msg_id: uuid::Uuid::new_v4().to_string(),
-            session: self.publisher.session().to_owned(),
-            username: "torchbook".to_owned(),
-            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            msg_type: format!("{kind}_reply"),
-            version: header.version.clone(),
-        };
-        let json = |v: Value| serde_json::to_vec(&v).unwrap_or_default();
-        let raw = crate::protocol::wire::RawMessage {
-            identities: request.identities.clone(),
-            header: json(serde_json::to_value(&reply_header).unwrap_or_default()),
-            parent_header: json(serde_json::to_value(&header).unwrap_or_default()),
-            metadata: b"{}".to_vec(),
-            content: json(serde_json::json!({
-                "status": "error",
-                "ename": "InvalidRequest",
-                "evalue": why,
-                "traceback": [format!("InvalidRequest: {why}")],
-            })),
-            buffers: Vec::new(),
-        };
-        if let Err(e) = self.socket.send_multipart(self.signer.encode(&raw), 0) {
-            eprintln!("torchbook: shell send failed: {e}");
-        }
-        self.publisher.status(Some(&request), ExecutionState::Idle);
-    }
-
     /// After a cell failed with `stop_on_error`, the execute requests already waiting are
     /// answered `aborted` without running, as ipykernel's `_abort_queues` does: the front end
     /// sent them expecting the failed cell to succeed. Other requests are served as usual.
     fn abort_queued(&mut self) {
         let mut aborted = 0;
-        while matches!(self.socket.poll(zmq::POLLIN, 0), Ok(n) if n > 0) {
-            let Ok(frames) = self.socket.recv_multipart(0) else { break };
-            let Some(message) = self.decode(frames) else { continue };
+        while let Ok(message) = self.queue.try_recv() {
             self.publisher.status(Some(&message), ExecutionState::Busy);
             if let Content::ExecuteRequest(request) = &message.content {
                 aborted += 1;
                 if !request.silent && request.store_history {
                     self.execution_count += 1;
+                    self.shared_count.store(self.execution_count, Ordering::Relaxed);
                 }
                 let reply = ExecuteReply {
                     status: ReplyStatus::Aborted,
@@ -259,11 +193,7 @@ impl Shell {
     }
 
     fn reply(&self, parent: &Message, content: Content) {
-        let reply = Message::reply_to(Some(parent), self.publisher.session(), content);
-        let frames = self.signer.encode(&reply.into_raw());
-        if let Err(e) = self.socket.send_multipart(frames, 0) {
-            eprintln!("torchbook: shell send failed: {e}");
-        }
+        self.replies.reply(parent, content);
     }
 
     /// Handles one request; true when it was a cell that failed with `stop_on_error`.
@@ -281,17 +211,8 @@ impl Shell {
                 let status = self.execute(message, request);
                 return status == ReplyStatus::Error && request.stop_on_error;
             }
-            Content::IsCompleteRequest(request) => {
-                let (status, indent) = match is_complete(&request.code) {
-                    Completeness::Complete => ("complete", None),
-                    Completeness::Incomplete(indent) => ("incomplete", Some(indent)),
-                    Completeness::Invalid => ("invalid", None),
-                };
-                self.reply(
-                    message,
-                    Content::IsCompleteReply(IsCompleteReply { status: status.to_owned(), indent }),
-                );
-            }
+            Content::IsCompleteRequest(request) => self
+                .reply(message, Content::IsCompleteReply(super::subshells::is_complete_reply(&request.code))),
             Content::CompleteRequest(request) => {
                 let reply = self.complete(request);
                 self.reply(message, Content::CompleteReply(reply));
@@ -305,7 +226,7 @@ impl Shell {
                 self.reply(message, Content::HistoryReply(HistoryReply { status: ReplyStatus::Ok, history }));
             }
             Content::CommInfoRequest(request) => {
-                let comms = match &self.comms {
+                let comms = match self.comms.get() {
                     Some(hub) => hub.comm_info(request.target_name.as_deref()),
                     None => Map::new(),
                 };
@@ -334,7 +255,7 @@ impl Shell {
         if matches!(self.slot, SessionSlot::Loading(ref rx) if !rx.is_empty()) {
             self.ensure_session();
         }
-        let outcome = match &self.comms {
+        let outcome = match self.comms.get() {
             Some(hub) => hub.handle(message),
             None => {
                 let (Content::CommOpen(comm) | Content::CommMsg(comm) | Content::CommClose(comm)) =
@@ -386,7 +307,7 @@ impl Shell {
                         let parent = parent.lock().ok().and_then(|p| p.clone());
                         publish_output(&publisher, parent.as_ref(), p);
                     });
-                self.comms = Some(super::comms::CommHub::start(
+                let _ = self.comms.set(super::comms::CommHub::start(
                     session.comm_listener(),
                     self.publisher.clone(),
                     self.current_parent.clone(),
@@ -433,6 +354,7 @@ impl Shell {
     fn execute(&mut self, message: &Message, request: &ExecuteRequest) -> ReplyStatus {
         if !request.silent && request.store_history {
             self.execution_count += 1;
+            self.shared_count.store(self.execution_count, Ordering::Relaxed);
             self.history.push(&request.code);
         }
         let count = self.execution_count;
