@@ -182,3 +182,77 @@ def test_a_request_naming_no_subshell_still_runs_on_the_main_shell(kernel):
     assert reply["status"] == "ok"
     results = [m for m in kernel.iopub_for(msg["header"]["msg_id"]) if m["msg_type"] == "execute_result"]
     assert results[0]["content"]["data"]["text/plain"] == "42"
+
+
+def test_stop_on_the_training_panel_ends_fit_and_the_rate_slider_reaches_the_optimizer(kernel):
+    """Issue 23, parts 3 and 4: the panel's learning-rate slider, moved during `fit`, is the
+    optimizer's rate from the next batch; its Stop button ends `fit` within 2 s, and the next
+    cell sees the epochs done and the model kept."""
+    kernel.ok(
+        "tch::manual_seed(0);\n"
+        "let px = Tensor::randn([4096, 8], (Kind::Float, Device::Cpu));\n"
+        "let py = px.sum_dim_intlist(&[1i64][..], true, Kind::Float);\n"
+        "let pdata = TensorDataset::new(px, py).unwrap();\n"
+        "let pvs = nn::VarStore::new(Device::Cpu);\n"
+        "let pmodel = mlp(&pvs.root() / \"m\", &[8, 32, 1], Activation::Relu);\n"
+        "let mut popt = Adam::new(pvs.trainable_variables(), AdamConfig::default());")
+    subshell = control(kernel, "create_subshell_request", {})["subshell_id"]
+    kernel.drain_iopub()
+    cell = kernel.kc.execute(
+        "let ploader = DataLoader::new(pdata.clone(), 32).unwrap();\n"
+        "let phistory = Trainer::new(100_000).panel(PanelConfig { learning_rate: Some(0.05), ..Default::default() })\n"
+        "    .fit(&pmodel, &pvs, &mut popt, &mse, None, &ploader, None);")
+    log: list[tuple[float, dict[str, Any]]] = []
+
+    def mine(m: dict[str, Any], msg_id: str) -> bool:
+        return m["parent_header"].get("msg_id") == msg_id
+
+    def collect_until(done) -> None:
+        while not done():
+            msg = kernel.kc.get_iopub_msg(timeout=TIMEOUT)
+            log.append((time.monotonic(), msg))
+            if msg["msg_type"] == "error" and mine(msg, cell):
+                raise AssertionError("the training cell failed: " + "\n".join(msg["content"]["traceback"]))
+
+    def opened(model: str) -> list[dict[str, Any]]:
+        return [m["content"] for _, m in log if m["msg_type"] == "comm_open" and mine(m, cell)
+                and m["content"]["data"]["state"]["_model_name"] == model]
+
+    # The panel is shown, and a few epochs have run (the Label says which).
+    def epochs_shown() -> bool:
+        return any(m["msg_type"] == "comm_msg" and "epoch 3/" in str(m["content"]["data"].get("state", {}).get("value", ""))
+                   for _, m in log)
+    collect_until(epochs_shown)
+    (button,) = [c for c in opened("ButtonModel") if c["data"]["state"]["description"] == "Stop"]
+    (slider,) = opened("FloatLogSliderModel")
+    (label,) = opened("LabelModel")
+    assert slider["data"]["state"]["value"] == 0.05
+
+    moved = on_subshell(kernel, subshell, "comm_msg", {
+        "comm_id": slider["comm_id"], "data": {"method": "update", "state": {"value": 0.001}, "buffer_paths": []}})
+    # The progress line names the rate in use: the optimizer got the slider's rate.
+    collect_until(lambda: any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == label["comm_id"]
+                              and "lr 1.0e-3" in str(m["content"]["data"].get("state", {}).get("value", ""))
+                              for _, m in log))
+    pressed_at = time.monotonic()
+    on_subshell(kernel, subshell, "comm_msg", {
+        "comm_id": button["comm_id"], "data": {"method": "custom", "content": {"event": "click"}}})
+    collect_until(lambda: any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" and mine(m, cell)
+                              for _, m in log))
+    ended_at = next(t for t, m in log if m["msg_type"] == "status" and mine(m, cell)
+                    and m["content"]["execution_state"] == "idle")
+    assert ended_at - pressed_at < 2.0, f"fit ended {ended_at - pressed_at:.2f} s after Stop"
+    assert any(m["msg_type"] == "status" and mine(m, moved) for _, m in log)
+    assert shell_reply(kernel, cell)["content"]["status"] == "ok"
+    # Without a widget front end the display's text says how training ended.
+    final = [m["content"]["data"] for _, m in log if m["msg_type"] == "update_display_data" and mine(m, cell)][-1]
+    assert final["text/plain"].startswith("stopped (Stop pressed) after "), final["text/plain"]
+    assert "<svg" in final["text/html"]
+
+    done = kernel.ok('println!("{} {} {}", phistory.interrupted, phistory.epochs(), phistory.train_loss.len());').stdout()
+    interrupted, epochs, losses = done.split()
+    assert interrupted == "true" and 3 <= int(epochs) < 100_000 and int(losses) == int(epochs), done
+    # The model kept its weights: it predicts the sum far better than at the start (loss ~8).
+    loss = float(kernel.ok("mse(&pmodel.forward_t(&pdata.x, false), &pdata.y).double_value(&[])").result())
+    assert loss < 1.0, loss
+    control(kernel, "delete_subshell_request", {"subshell_id": subshell})

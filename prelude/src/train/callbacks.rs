@@ -42,6 +42,16 @@ pub enum Control {
 /// assert_eq!(counter.0, 1);
 /// ```
 pub trait Callback {
+    /// Before each batch (epoch and batch 0-based): `Control::Stop` ends training there, as an
+    /// interrupt does (the history so far is returned with `interrupted` set).
+    fn on_batch_start(&mut self, _epoch: usize, _batch: usize) -> Control {
+        Control::Continue
+    }
+    /// Before each batch, after `on_batch_start`: a learning rate to give the optimizer from
+    /// this batch on, or `None` to leave it.
+    fn learning_rate(&mut self) -> Option<f64> {
+        None
+    }
     /// After each batch: epoch and batch (0-based), batches per epoch, the batch's loss.
     fn on_batch_end(&mut self, _epoch: usize, _batch: usize, _batches: usize, _loss: f64) {}
     /// After each epoch, with the history so far.

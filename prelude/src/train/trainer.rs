@@ -26,8 +26,9 @@ pub type Metric<'a> = (&'a str, MetricFn<'a>);
 /// Runs training loops: epochs over a loader, optional validation, learning-rate schedule,
 /// gradient clipping, and callbacks.
 ///
-/// Interrupting the kernel (■) during `fit` stops it before the next batch; `fit` returns the
-/// history so far with `interrupted` set, and the model keeps the weights it had.
+/// Interrupting the kernel (■) during `fit`, or pressing the Stop button of its
+/// [`TrainingPanel`](super::TrainingPanel) (`.panel(..)`), stops it before the next batch; `fit`
+/// returns the history so far with `interrupted` set, and the model keeps the weights it had.
 ///
 /// ```
 /// use torchbook::prelude::*;
@@ -90,6 +91,19 @@ impl Trainer {
         self.callback(super::LivePlot::new()).callback(super::ProgressBar::new(epochs))
     }
 
+    /// Adds the live widget panel: progress, a Stop button, the loss curves, and a learning-rate
+    /// slider when `config` asks for one ([`TrainingPanel`](super::TrainingPanel)).
+    ///
+    /// ```
+    /// use torchbook::prelude::*;
+    /// let trainer = Trainer::new(10).panel(PanelConfig { learning_rate: Some(0.01), ..Default::default() });
+    /// assert_eq!(trainer.callbacks.len(), 1);
+    /// ```
+    pub fn panel(self, config: super::PanelConfig) -> Self {
+        let epochs = self.epochs;
+        self.callback(super::TrainingPanel::new(epochs, config))
+    }
+
     /// Uses a learning-rate schedule starting from `base_lr`.
     ///
     /// ```
@@ -138,9 +152,18 @@ impl Trainer {
             let batches = train.len();
             let (mut loss_sum, mut metric_sum, mut count) = (0.0, 0.0, 0usize);
             for (b, batch) in train.iter().enumerate() {
-                if crate::interrupt::check_interrupt().is_err() {
+                let mut stop = crate::interrupt::check_interrupt().is_err();
+                for c in &mut self.callbacks {
+                    stop |= c.on_batch_start(epoch, b) == Control::Stop;
+                }
+                if stop {
                     history.interrupted = true;
                     break 'epochs;
+                }
+                for c in &mut self.callbacks {
+                    if let Some(lr) = c.learning_rate() {
+                        optimizer.set_learning_rate(lr);
+                    }
                 }
                 let output = model.forward_t(&batch.x, true);
                 let l = loss(&output, &batch.y);
