@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -51,6 +52,20 @@ WIDGET_CELLS = [
     "HBox::new(&[&button, &clicks])",
 ]
 
+TRAINING_CELLS = [
+    "tch::manual_seed(0);\n"
+    "let x = Tensor::randn([4096, 8], (Kind::Float, Device::Cpu));\n"
+    "let y = x.sum_dim_intlist(&[1i64][..], true, Kind::Float);\n"
+    "let data = TensorDataset::new(x, y).unwrap();\n"
+    "let vs = nn::VarStore::new(Device::Cpu);\n"
+    'let model = mlp(&vs.root() / "m", &[8, 32, 1], Activation::Relu);\n'
+    "let mut opt = Adam::new(vs.trainable_variables(), AdamConfig { lr: 0.01, ..Default::default() });\n"
+    "let loader = DataLoader::new(data.clone(), 32).unwrap();",
+    "let history = Trainer::new(100_000).panel(PanelConfig::default())\n"
+    "    .fit(&model, &vs, &mut opt, &mse, None, &loader, None);",
+    'println!("epochs done: {}, interrupted: {}", history.epochs(), history.interrupted);',
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -70,6 +85,9 @@ def lab(tmp_path_factory):
     widgets = nbformat.v4.new_notebook(metadata=scratch.metadata)
     widgets.cells = [nbformat.v4.new_code_cell(source) for source in WIDGET_CELLS]
     nbformat.write(widgets, work / "widgets.ipynb")
+    training = nbformat.v4.new_notebook(metadata=scratch.metadata)
+    training.cells = [nbformat.v4.new_code_cell(source) for source in TRAINING_CELLS]
+    nbformat.write(training, work / "training.ipynb")
     subprocess.run([str(Path(sys.prefix) / "bin/jupyter"), "trust", str(work / "00_tour.ipynb")],
                    check=True, capture_output=True)
     port, token = free_port(), secrets.token_hex(16)
@@ -418,3 +436,32 @@ def test_widgets_a_slider_redraws_its_chart_and_a_button_counts(lab, browser, sh
         wait(driver, lambda d: any(label.text.strip() == f"{n} clicks" for label in
                                    d.find_elements(By.CSS_SELECTOR, ".widget-label")), f"{n} clicks", 30)
     driver.save_screenshot(str(shots / "widgets-button-clicked.png"))
+
+
+def test_widgets_stop_ends_a_running_training_cell_and_the_next_cell_sees_its_epochs(lab, browser, shots):
+    """Issue 23, parts 3 and 4: JupyterLab 4.6 sends the Stop button's click on a subshell, so it
+    reaches the kernel while `fit` runs; `fit` ends within 2 s and the next cell (queued by Run
+    All) prints the epochs done."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    open_notebook(driver, lab, "training.ipynb")
+    command(driver, "Run", "Run All Cells")
+    status = lambda d: " ".join(label.text for label in d.find_elements(By.CSS_SELECTOR, ".widget-label"))
+    try:
+        stop = wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button.widget-button")
+                                       if b.text.strip() == "Stop"], "the Stop button", 300)
+        wait(driver, lambda d: any(int(n) >= 3 for n in re.findall(r"epoch (\d+)/100000", status(d))),
+             "three epochs", 300)
+    finally:
+        driver.save_screenshot(str(shots / "training-running.png"))
+    pressed = time.monotonic()
+    stop[0].click()
+    wait(driver, lambda d: "stopped (Stop pressed)" in status(d), "the panel to say training stopped", 30)
+    stopped = time.monotonic() - pressed
+    outputs = lambda d: " ".join(o.text for o in d.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
+    done = wait(driver, lambda d: re.search(r"epochs done: (\d+), interrupted: true", outputs(d)),
+                "the next cell's line", 120)
+    driver.save_screenshot(str(shots / "training-stopped.png"))
+    assert stopped < 2.0, f"training went on {stopped:.2f} s after Stop"
+    assert 3 <= int(done.group(1)) < 100_000

@@ -22,6 +22,8 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 TIMEOUT_PER_CELL = 600
 HAS_GPU = torch.cuda.is_available()
 TIMES: dict[str, float] = {}
+# The course notebooks as nbclient left them, for the checks that need a run's outputs.
+RAN: dict[str, nbformat.NotebookNode] = {}
 
 
 def skipped(cell) -> bool:
@@ -41,6 +43,8 @@ def execute(path: Path) -> nbformat.NotebookNode:
     started = time.perf_counter()
     client.execute()
     TIMES[path.name] = time.perf_counter() - started
+    if path.parent == NOTEBOOK_DIR:
+        RAN[path.name] = runnable
     return runnable
 
 
@@ -77,6 +81,49 @@ def test_tour_shows_tensors_charts_live_updates_and_errors():
     # rustc locates an index panic at its bracket: column 18 of `let first = empty[0];`.
     assert errors[0]["traceback"][0] == "panicked at cell line 2, column 18:", errors[0]["traceback"]
     assert any("survived the panic" in o.get("text", "") for o in outputs if o.output_type == "stream")
+
+
+def widget_models(nb: nbformat.NotebookNode) -> list[dict]:
+    """The widget models nbclient saved in the notebook (as JupyterLab's "Save Widget State")."""
+    return list(nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"].values())
+
+
+def ran(name: str) -> nbformat.NotebookNode:
+    return RAN.get(name) or execute(NOTEBOOK_DIR / name)
+
+
+def test_the_chapters_widgets_are_saved_with_their_last_values():
+    """Issue 23, part 4: the widget state a client saves with the notebook (nbclient, as
+    JupyterLab's "Save Widget State Automatically") is complete: a reopened notebook shows the
+    sliders at their values and the chart of those values, with no kernel."""
+    models = widget_models(ran("03_optimizers.ipynb"))
+    by_description = {m["state"].get("description"): m for m in models}
+    assert by_description["lr"]["model_name"] == "FloatLogSliderModel"
+    assert by_description["lr"]["state"]["value"] == 0.01
+    assert by_description["momentum"]["state"]["value"] == 0.9
+    charts = [o["data"]["image/svg+xml"] for m in models if m["model_name"] == "OutputModel"
+              for o in m["state"]["outputs"] if "image/svg+xml" in o.get("data", {})]
+    assert any("lr 0.0100, momentum 0.90" in svg for svg in charts), charts
+
+    models = widget_models(ran("04_activations.ipynb"))
+    (dropdown,) = [m for m in models if m["model_name"] == "DropdownModel"]
+    assert dropdown["state"]["_options_labels"][dropdown["state"]["index"]] == "leaky ReLU"
+    charts = [o["data"]["image/svg+xml"] for m in models if m["model_name"] == "OutputModel"
+              for o in m["state"]["outputs"] if "image/svg+xml" in o.get("data", {})]
+    assert any("LeakyRelu(0.1) and its derivative" in svg for svg in charts), charts
+
+    # 06's training panels: the last line says training ended, the bar is full, Stop is off.
+    nb = ran("06_text_classification.ipynb")
+    models = widget_models(nb)
+    lines = [m["state"]["value"] for m in models if m["model_name"] == "LabelModel"]
+    assert len([line for line in lines if line.startswith("done: ")]) == 4, lines
+    stops = [m["state"] for m in models if m["model_name"] == "ButtonModel" and m["state"]["description"] == "Stop"]
+    assert len(stops) == 4 and all(s["disabled"] for s in stops)
+    # Without widgets, the panel's output is its last line and the curves.
+    texts = [o["data"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+             if o.output_type == "display_data" and "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+             and o["data"].get("text/plain", "").startswith("done: ")]
+    assert len(texts) == 4 and all("<svg" in t["text/html"] for t in texts)
 
 
 def test_skip_tags_are_honoured(tmp_path: Path):

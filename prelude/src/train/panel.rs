@@ -66,13 +66,17 @@ pub struct TrainingPanel {
     panel: VBox,
     handle: Option<DisplayHandle>,
     last_draw: Option<Instant>,
+    last_chart: Option<Instant>,
     /// The progress as text, and as a fraction done.
     text: String,
     fraction: f64,
 }
 
-/// Shortest time between two redraws within an epoch.
+/// Shortest time between two redraws of the progress within an epoch.
 const REDRAW: Duration = Duration::from_millis(200);
+/// Shortest time between two redraws of the loss curves (short epochs would send a chart each
+/// few milliseconds); the last one is drawn when training ends.
+const REDRAW_CHART: Duration = Duration::from_millis(500);
 
 impl TrainingPanel {
     /// A panel for `epochs` epochs; it appears when training starts.
@@ -126,6 +130,7 @@ impl TrainingPanel {
             panel,
             handle: None,
             last_draw: None,
+            last_chart: None,
             text: String::new(),
             fraction: 0.0,
         }
@@ -245,7 +250,10 @@ impl Callback for TrainingPanel {
             format!("epoch {}/{} train loss {train:.4}{valid}", epoch + 1, self.epochs),
             (epoch + 1) as f64 / self.epochs.max(1) as f64,
         );
-        self.chart.show(history);
+        if !self.last_chart.is_some_and(|t| t.elapsed() < REDRAW_CHART) {
+            self.chart.show(history);
+            self.last_chart = Some(Instant::now());
+        }
         Control::Continue
     }
 
@@ -264,6 +272,9 @@ impl Callback for TrainingPanel {
             let last = history.train_loss.last().map(|l| format!(", train loss {l:.4}")).unwrap_or_default();
             format!("done: {} epoch(s){last}", history.epochs())
         };
+        if history.epochs() > 0 {
+            self.chart.show(history);
+        }
         self.stop.set_disabled(true);
         self.status.set_value(how.clone());
         self.text = how;
