@@ -250,7 +250,7 @@ impl Callback for TrainingPanel {
             format!("epoch {}/{} train loss {train:.4}{valid}", epoch + 1, self.epochs),
             (epoch + 1) as f64 / self.epochs.max(1) as f64,
         );
-        if !self.last_chart.is_some_and(|t| t.elapsed() < REDRAW_CHART) {
+        if self.last_chart.is_none_or(|t| t.elapsed() >= REDRAW_CHART) {
             self.chart.show(history);
             self.last_chart = Some(Instant::now());
         }
