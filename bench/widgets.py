@@ -92,14 +92,21 @@ def drain(kc) -> None:
             return
 
 
-def moves(kernel_name: str, code: str, redrawn: Callable[[dict[str, Any], int], bool], count: int,
-          env: dict[str, str] | None = None) -> list[float]:
+def with_slider(kernel_name: str, code: str, env: dict[str, str] | None):
+    """Starts a kernel and runs `code`, which opens an IntSlider; returns the manager, the
+    client and the slider's comm id."""
     km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=600,
                               env=env if env is not None else dict(os.environ))
+    messages = run_cell(kc, code)
+    slider = next(m["content"]["comm_id"] for m in messages if m["msg_type"] == "comm_open"
+                  and m["content"]["data"]["state"].get("_model_name") == "IntSliderModel")
+    return km, kc, slider
+
+
+def moves(kernel_name: str, code: str, redrawn: Callable[[dict[str, Any], int], bool], count: int,
+          env: dict[str, str] | None = None) -> list[float]:
+    km, kc, slider = with_slider(kernel_name, code, env)
     try:
-        messages = run_cell(kc, code)
-        slider = next(m["content"]["comm_id"] for m in messages if m["msg_type"] == "comm_open"
-                      and m["content"]["data"]["state"].get("_model_name") == "IntSliderModel")
         drain(kc)
         times = []
         for i in range(count + 2):  # the first two warm up
@@ -128,12 +135,8 @@ BUSY_PYTHON = "import time\nfor _ in range(600):\n    time.sleep(0.05)"
 
 def during_cell(kernel_name: str, setup: str, busy: str, count: int, env: dict[str, str] | None = None) -> list[float]:
     """Update sent on a subshell while a cell runs on the main shell, until its idle."""
-    km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=600,
-                              env=env if env is not None else dict(os.environ))
+    km, kc, slider = with_slider(kernel_name, setup, env)
     try:
-        messages = run_cell(kc, setup)
-        slider = next(m["content"]["comm_id"] for m in messages if m["msg_type"] == "comm_open"
-                      and m["content"]["data"]["state"].get("_model_name") == "IntSliderModel")
         request = kc.session.msg("create_subshell_request", {})
         kc.control_channel.send(request)
         subshell = kc.get_control_msg(timeout=60)["content"]["subshell_id"]

@@ -70,11 +70,7 @@ impl ProgressBar {
     }
 
     fn draw(&mut self, text: String, fraction: f64) {
-        let html = Html(format!(
-            "<div style=\"font-family:monospace\"><progress value=\"{:.3}\" max=\"1\" style=\"width:40%\"></progress> {}</div>",
-            fraction,
-            text.replace('<', "&lt;")
-        ));
+        let html = Html(progress_html(&text, fraction));
         struct Bar(Html, String);
         impl Displayable for Bar {
             fn mime_bundle(&self) -> Vec<(String, String)> {
@@ -103,12 +99,27 @@ impl Callback for ProgressBar {
     }
 
     fn on_epoch_end(&mut self, epoch: usize, history: &History, _vs: &nn::VarStore) -> Control {
-        let valid = history.valid_loss.last().map(|v| format!(" valid loss {v:.4}")).unwrap_or_default();
-        let train = history.train_loss.last().copied().unwrap_or(f64::NAN);
-        self.draw(
-            format!("epoch {}/{} train loss {train:.4}{valid}", epoch + 1, self.epochs),
-            (epoch + 1) as f64 / self.epochs.max(1) as f64,
-        );
+        let (text, fraction) = epoch_progress(epoch, self.epochs, history);
+        self.draw(text, fraction);
         Control::Continue
     }
+}
+
+/// The progress line after an epoch, and the fraction of training done (the progress bar and
+/// the training panel say the same).
+pub(super) fn epoch_progress(epoch: usize, epochs: usize, history: &History) -> (String, f64) {
+    let valid = history.valid_loss.last().map(|v| format!(" valid loss {v:.4}")).unwrap_or_default();
+    let train = history.train_loss.last().copied().unwrap_or(f64::NAN);
+    (
+        format!("epoch {}/{epochs} train loss {train:.4}{valid}", epoch + 1),
+        (epoch + 1) as f64 / epochs.max(1) as f64,
+    )
+}
+
+/// A progress line as HTML: a bar filled to `fraction` and the text.
+pub(super) fn progress_html(text: &str, fraction: f64) -> String {
+    format!(
+        "<div style=\"font-family:monospace\"><progress value=\"{fraction:.3}\" max=\"1\" style=\"width:40%\"></progress> {}</div>",
+        text.replace('&', "&amp;").replace('<', "&lt;")
+    )
 }

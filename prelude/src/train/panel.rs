@@ -159,11 +159,7 @@ impl TrainingPanel {
     }
 
     fn view(&self, history: Option<&History>) -> PanelView {
-        let escaped = self.text.replace('&', "&amp;").replace('<', "&lt;");
-        let mut html = format!(
-            "<div style=\"font-family:monospace\"><progress value=\"{:.3}\" max=\"1\" style=\"width:40%\"></progress> {escaped}</div>",
-            self.fraction
-        );
+        let mut html = super::live::progress_html(&self.text, self.fraction);
         if let Some(history) = history {
             if let Some((_, charts)) = history.mime_bundle().into_iter().find(|(mime, _)| mime == "text/html")
             {
@@ -244,12 +240,8 @@ impl Callback for TrainingPanel {
     }
 
     fn on_epoch_end(&mut self, epoch: usize, history: &History, _vs: &nn::VarStore) -> Control {
-        let valid = history.valid_loss.last().map(|v| format!(" valid loss {v:.4}")).unwrap_or_default();
-        let train = history.train_loss.last().copied().unwrap_or(f64::NAN);
-        self.show_progress(
-            format!("epoch {}/{} train loss {train:.4}{valid}", epoch + 1, self.epochs),
-            (epoch + 1) as f64 / self.epochs.max(1) as f64,
-        );
+        let (text, fraction) = super::live::epoch_progress(epoch, self.epochs, history);
+        self.show_progress(text, fraction);
         if self.last_chart.is_none_or(|t| t.elapsed() >= REDRAW_CHART) {
             self.chart.show(history);
             self.last_chart = Some(Instant::now());
