@@ -451,7 +451,7 @@ def test_widgets_stop_ends_a_running_training_cell_and_the_next_cell_sees_its_ep
     try:
         stop = wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button.widget-button")
                                        if b.text.strip() == "Stop"], "the Stop button", 300)
-        wait(driver, lambda d: any(int(n) >= 3 for n in re.findall(r"epoch (\d+)/100000", status(d))),
+        wait(driver, lambda d: any(int(n) >= 4 for n in re.findall(r"epoch (\d+)/100000", status(d))),
              "three epochs", 300)
     finally:
         driver.save_screenshot(str(shots / "training-running.png"))

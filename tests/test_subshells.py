@@ -221,7 +221,7 @@ def test_stop_on_the_training_panel_ends_fit_and_the_rate_slider_reaches_the_opt
     # The panel is shown, and a few epochs have run (the Label says which).
     def epochs_shown() -> bool:
         return any(int(n) >= 3 for _, m in log if m["msg_type"] == "comm_msg"
-                   for n in re.findall(r"epoch (\d+)/", str(m["content"]["data"].get("state", {}).get("value", ""))))
+                   for n in re.findall(r"epoch (\d+)/\d+ train loss", str(m["content"]["data"].get("state", {}).get("value", ""))))
     collect_until(epochs_shown)
     (button,) = [c for c in opened("ButtonModel") if c["data"]["state"]["description"] == "Stop"]
     (slider,) = opened("FloatLogSliderModel")
