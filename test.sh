@@ -37,5 +37,6 @@ cargo clippy --release --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"
 cargo test --release --workspace --locked
 echo "==> kernel protocol, conformance, wire security and notebooks"
-# pytest's closing line is this script's summary.
-.venv/bin/python -m pytest tests -p no:cacheprovider -q
+# pytest's closing line is this script's summary; above it, the 40 slowest tests (where CI's
+# time goes).
+.venv/bin/python -m pytest tests -p no:cacheprovider -q --durations=40

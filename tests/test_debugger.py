@@ -92,6 +92,7 @@ def test_jupyterlabs_sequence_then_every_kind_of_variable_with_its_type_and_valu
         "let o = Opaque;\n"
         "let maybe: Option<u8> = None;\n"
         "let x = Tensor::ones([64, 10], (Kind::Float, Device::Cpu));\n"
+        "let x_alias = x.shallow_clone();\n"
         "let vs = nn::VarStore::new(Device::Cpu);\n"
         "let lin = nn::linear(vs.root() / \"fc\", 10, 2, Default::default());\n"
         "let chart = LineChart::new(\"loss\").series_y(\"train\", &[3.0, 2.0, 1.5]);\n"
@@ -125,10 +126,14 @@ def test_jupyterlabs_sequence_then_every_kind_of_variable_with_its_type_and_valu
     assert svg["image/svg+xml"].startswith("<svg") and "train" in svg["image/svg+xml"]
     assert dap("richInspectVariables", {"variableName": "n"})["body"]["data"]["text/plain"] == "42"
 
-    # The next cell changes one variable and moves another: the panel follows.
-    kernel.ok("let n = n + 1;\nlet moved = s;\n")
+    # The next cell changes one variable and moves another: the panel follows. It changes `x`
+    # without naming it, through a tensor sharing its storage: a tensor is captured after every
+    # cell. `v`, a Vec the cell does not name, keeps its capture (cell_source::changes_only_where_named).
+    kernel.ok("let n = n + 1;\nlet moved = s;\nlet _ = x_alias.shallow_clone().fill_(2.0);\n")
     panel = dap.panel()
     assert panel["n"]["value"] == "43" and "s" not in panel and panel["moved"]["value"] == '"hello"'
+    assert panel["x"]["value"] == "Tensor [64, 10] f32 cpu min=2.0000 mean=2.0000 max=2.0000"
+    assert panel["v"]["value"] == "[1.5, 2.5, 3.5]"
 
     # A cell that fails to compile leaves the panel as it was; `:clear` empties it.
     assert kernel.execute("let broken: i32 = \"no\";").status == "error"

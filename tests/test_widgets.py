@@ -206,6 +206,40 @@ def test_a_panicking_callback_is_reported_and_the_kernel_goes_on(kernel):
     assert after.result() == "2"
 
 
+def test_a_callback_that_does_not_return_frees_the_shell_after_five_seconds(kernel):
+    # A callback blocks until a later cell releases it (at most 120 s). Before the kernel had a
+    # limit on its wait, the click's busy never ended and no cell ran again until the callback
+    # returned: the shell waited for it (CommHub::handle, CALLBACK_PATIENCE).
+    # (Shared through stored Arcs: each cell is its own crate, with its own copy of a `static`.)
+    run = kernel.ok("use std::sync::{Arc, atomic::{AtomicBool, AtomicI64, Ordering}};\n"
+                    "let release = Arc::new(AtomicBool::new(false));\n"
+                    "let clicks = Arc::new(AtomicI64::new(0));\n"
+                    "let stuck = Button::new(ButtonConfig::default());\n"
+                    "let (r, c) = (release.clone(), clicks.clone());\n"
+                    "stuck.on_click(move || {\n"
+                    "    let started = std::time::Instant::now();\n"
+                    "    while !r.load(Ordering::SeqCst) && started.elapsed().as_secs() < 120 {\n"
+                    "        std::thread::sleep(std::time::Duration::from_millis(20));\n"
+                    "    }\n"
+                    "    c.fetch_add(1, Ordering::SeqCst);\n"
+                    "});")
+    button = opened(run)["ButtonModel"]["comm_id"]
+    click = {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}}
+    started = time.monotonic()
+    msg = kernel.kc.session.msg("comm_msg", click)
+    kernel.kc.shell_channel.send(msg)
+    kernel.iopub_for(msg["header"]["msg_id"], timeout=30)
+    freed = time.monotonic() - started
+    print(f"the click's idle came {freed:.2f} s after it was sent")
+    assert 4.5 < freed < 15, freed
+    # The shell serves cells while the callback still runs.
+    assert kernel.ok("clicks.load(Ordering::SeqCst)").result() == "0"
+    kernel.ok("release.store(true, Ordering::SeqCst);")
+    # Widget events queued behind it are handled once it returns.
+    comm_send(kernel, "comm_msg", click)
+    assert kernel.ok("clicks.load(Ordering::SeqCst)").result() == "2"
+
+
 def test_interact_redraws_its_output_when_a_control_moves(kernel):
     run = kernel.ok("let k = IntSlider::new(IntSliderConfig { value: 2, ..Default::default() });\n"
                     'let kk = k.clone();\nlet view = interact(&[&k], move || format!("k squared = {}", kk.value() * kk.value()));\n'

@@ -42,7 +42,9 @@
 //!
 //! 6. Before each of evcxr's `evcxr_variable_store.put_variable::<T>(stringify!(x), x);` (a
 //!    variable the cell leaves), a capture of `x` for the debugger's variables panel
-//!    (`torchbook::variables`, which picks the value's text by its type at this call site), and
+//!    (`torchbook::variables`, which picks the value's text by its type at this call site),
+//!    unless the cell's code never names `x` and its type can only change where named
+//!    ([`changes_only_where_named`]: numbers, strings, std's collections of them), and
 //!    before the entry point returns, `torchbook::variables::cell_ended()`, which sends them to
 //!    the kernel in one message. `TORCHBOOK_VARIABLES=0` in the kernel's environment leaves
 //!    them out (the benchmark's "before").
@@ -218,6 +220,7 @@ fn variable_captures(file: &SourceFile) -> Vec<Insertion> {
         .filter(|f| f.name().is_some_and(|n| n.text().starts_with("run_user_code_")));
     for entry in entries {
         let Some(body) = entry.body() else { continue };
+        let named = names_in_user_code(&body);
         for call in body.syntax().descendants().filter_map(ast::MethodCallExpr::cast) {
             let receiver_is_store =
                 call.receiver().is_some_and(|r| r.syntax().text() == "evcxr_variable_store");
@@ -229,6 +232,10 @@ fn variable_captures(file: &SourceFile) -> Vec<Insertion> {
             let Some(statement) = call.syntax().parent().and_then(ast::ExprStmt::cast) else { continue };
             let name = value.syntax().text().to_string();
             let type_name = ty.syntax().text().to_string();
+            if !named.contains(name.as_str()) && changes_only_where_named(&type_name) {
+                // The kernel keeps what an earlier cell captured (execution::variables).
+                continue;
+            }
             insertions.push(Insertion {
                 at: statement.syntax().text_range().start(),
                 text: format!(
@@ -242,6 +249,94 @@ fn variable_captures(file: &SourceFile) -> Vec<Insertion> {
         }
     }
     insertions
+}
+
+/// Every identifier the cell's own code in an entry point uses: its tokens, less evcxr's
+/// statements that take and put the stored variables (`let mut n =
+/// evcxr_variable_store.take_variable::<T>(..)`, `evcxr_variable_store.put_variable::<T>(..)`).
+/// Identifiers inside macro calls count, so `v.push(1)` inside `for` or `vec![x; 3]` names them.
+fn names_in_user_code(body: &ast::BlockExpr) -> std::collections::HashSet<String> {
+    let store_calls: Vec<TextRange> = body
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+        .filter(|call| call.receiver().is_some_and(|r| r.syntax().text() == "evcxr_variable_store"))
+        .map(|call| match call.syntax().parent().and_then(ast::LetStmt::cast) {
+            Some(binding) => binding.syntax().text_range(),
+            None => call.syntax().text_range(),
+        })
+        .collect();
+    body.syntax()
+        .descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| token.kind() == ra_ap_syntax::SyntaxKind::IDENT)
+        .filter(|token| !store_calls.iter().any(|range| range.contains_range(token.text_range())))
+        .map(|token| token.text().to_owned())
+        .collect()
+}
+
+/// Whether a stored variable of this type (as evcxr writes it) can change only in a cell that
+/// names it: numbers, `bool`, `char`, strings and std's owned collections, `Option`, `Result`,
+/// `Box`, tuples and arrays of those. They have no shared ownership or interior mutability, so
+/// a cell that does not name such a variable leaves its value, and its capture, as they were.
+/// Anything else (a `Tensor`, which a shallow clone changes; `Rc<RefCell<_>>`, a widget, a
+/// struct of the user's) is captured after every cell.
+///
+/// ```
+/// use torchbook_kernel::execution::cell_source::changes_only_where_named;
+/// assert!(changes_only_where_named("std::collections::HashMap<String, Vec<(f64, [i32; 3])>>"));
+/// assert!(changes_only_where_named("&'static str"));
+/// assert!(!changes_only_where_named("Tensor"));
+/// assert!(!changes_only_where_named("Vec<std::rc::Rc<std::cell::RefCell<i32>>>"));
+/// assert!(!changes_only_where_named("&'static mut Vec<i32>"));
+/// ```
+pub fn changes_only_where_named(type_name: &str) -> bool {
+    const OWNED: &[&str] = &[
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "i128",
+        "isize",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "u128",
+        "usize",
+        "f32",
+        "f64",
+        "bool",
+        "char",
+        "str",
+        "String",
+        "Vec",
+        "VecDeque",
+        "HashMap",
+        "BTreeMap",
+        "HashSet",
+        "BTreeSet",
+        "Option",
+        "Result",
+        "Box",
+        "std",
+        "alloc",
+        "core",
+        "collections",
+        "string",
+        "vec",
+        "option",
+        "result",
+        "boxed",
+        "static",
+    ];
+    let punctuation_only =
+        type_name.chars().all(|c| c.is_alphanumeric() || c == '_' || "<>()[];,:&' ".contains(c));
+    punctuation_only
+        && type_name
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()))
+            .all(|word| OWNED.contains(&word))
 }
 
 /// Where an entry point returns: its final `evcxr_variable_store`.
@@ -445,10 +540,16 @@ evcxr_variable_store
             "{ use ::torchbook::variables::probe::*; (&&&Probe(&v)).torchbook_capture(stringify!(v), \"Vec<i32>\"); } \
              evcxr_variable_store.put_variable::<Vec<i32>>(stringify!(v), v);"
         ), "{out}");
-        assert!(out.contains(
+        // `n` is an `i32` the cell does not name: its earlier capture still holds.
+        assert!(!out.contains("Probe(&n)"), "{out}");
+        assert!(out.contains("::torchbook::variables::cell_ended(); evcxr_variable_store\n}"), "{out}");
+        let naming_n = STORING.replace("v.push(2);", "v.push(n);");
+        assert!(rewrite(&naming_n).contains(
             "(&&&Probe(&n)).torchbook_capture(stringify!(n), \"i32\"); } evcxr_variable_store.put"
         ));
-        assert!(out.contains("::torchbook::variables::cell_ended(); evcxr_variable_store\n}"), "{out}");
+        // A tensor can change without being named (a shallow clone's in-place change).
+        let tensor = STORING.replace("::<i32>", "::<Tensor>");
+        assert!(rewrite(&tensor).contains("(&&&Probe(&n)).torchbook_capture(stringify!(n), \"Tensor\");"));
         assert!(out.contains("\n::torchbook::threads::cell_ended(); "), "{out}");
         let off = rewrite_with(STORING, &Rewrite { capture_variables: false, ..Rewrite::default() });
         assert!(!off.contains("torchbook_capture") && !off.contains("variables::cell_ended"));

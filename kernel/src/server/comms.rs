@@ -17,6 +17,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use torchbook_contract::comm::{Comm, ToKernel, ToPrelude, CONTROL_TARGET};
 
 /// Why a front end's comm message was not handled.
@@ -39,7 +40,19 @@ pub enum CommError {
     /// The prelude refused the message, saying why.
     #[error("{0}")]
     Refused(String),
+    /// The message's handler (a widget callback) was still running when the kernel stopped
+    /// waiting for it.
+    #[error(
+        "a widget callback was still running after {} s: the kernel goes on without it (it keeps running in the execution process, and later widget events wait for it)",
+        CALLBACK_PATIENCE.as_secs()
+    )]
+    StillRunning,
 }
+
+/// How long a shell (the main one or a subshell) waits for the prelude to handle a front end's
+/// comm message before it goes idle and serves its next request: a callback that never returns
+/// must not hold the shell, whose next request may be a cell.
+pub const CALLBACK_PATIENCE: Duration = Duration::from_secs(5);
 
 /// The listening socket the execution process connects to; removed when dropped.
 pub struct CommListener {
@@ -180,8 +193,15 @@ impl CommHub {
                     self.write(generation, &ToPrelude::Ack { seq });
                 }
                 Ok(ToKernel::Done { seq, error }) => {
-                    if let Some((_, done)) = self.inner.pending.lock().unwrap().remove(&seq) {
-                        let _ = done.send(error);
+                    if let Some((request, done)) = self.inner.pending.lock().unwrap().remove(&seq) {
+                        // Nobody waits for a callback that outlived CALLBACK_PATIENCE: its error is
+                        // logged here.
+                        if let Err(crossbeam_channel::SendError(Some(why))) = done.send(error) {
+                            eprintln!(
+                                "torchbook: {} (handled late) refused: {why}",
+                                request.content.msg_type()
+                            );
+                        }
                     }
                 }
                 Err(e) => eprintln!("torchbook: a comm line from the execution process did not parse: {e}"),
@@ -257,8 +277,8 @@ impl CommHub {
     }
 
     /// Hands a front end's comm message (`comm_open`, `comm_msg`, `comm_close`) to the prelude
-    /// and waits until it has been handled; what the prelude sends meanwhile is published as
-    /// the message's reply. An unknown comm, a target the kernel does not have and a message
+    /// and waits until it has been handled, at most [`CALLBACK_PATIENCE`]; what the prelude
+    /// sends meanwhile, and later, is published as the message's reply. An unknown comm, a target the kernel does not have and a message
     /// the prelude refused are errors naming what was wrong; nothing is changed by them.
     pub fn handle(&self, request: &Message) -> Result<(), CommError> {
         let comm = match &request.content {
@@ -322,10 +342,11 @@ impl CommHub {
             self.inner.pending.lock().unwrap().remove(&seq);
             return Err(CommError::NotConnected);
         }
-        match wait.recv() {
+        match wait.recv_timeout(CALLBACK_PATIENCE) {
             Ok(None) => Ok(()),
             Ok(Some(why)) => Err(CommError::Refused(why)),
-            Err(_) => Err(CommError::Lost),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Err(CommError::StillRunning),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Err(CommError::Lost),
         }
     }
 
